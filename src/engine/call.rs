@@ -1,0 +1,235 @@
+//! One call from queue to end: wait for a permit, send, stream, retry, time out, or be cancelled.
+
+use super::cancel::{CancelReason, CancelToken};
+use super::event::{Emitter, EventKind, LaneId, Outcome};
+use super::retry::RetryPolicy;
+use super::rng::SplitMix64;
+use super::semaphore::Semaphore;
+use crate::providers::{
+    AssistantMessage, ModelRequest, Provider, ProviderError, ProviderEvent, ResponseAccumulator,
+    Usage,
+};
+use futures::future::{select, Either};
+use futures::StreamExt;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// What every call of a run shares: where events go, who answers, and the call policies.
+#[derive(Clone)]
+pub struct CallContext {
+    pub emitter: Emitter,
+    pub provider: Rc<dyn Provider>,
+    pub retry: RetryPolicy,
+    /// Longest a call may take from its start, retries included.
+    pub timeout_ms: Option<f64>,
+    /// Jitter for retry backoff.
+    pub rng: Rc<RefCell<SplitMix64>>,
+}
+
+/// The end of one call: its outcome, its text (partial when it did not finish), and its times in
+/// milliseconds since the run began.
+#[derive(Clone, Debug, Serialize)]
+pub struct CallResult {
+    pub lane: LaneId,
+    pub outcome: Outcome,
+    pub text: String,
+    pub usage: Usage,
+    /// When the first attempt started; `None` if the call never left the queue.
+    pub started_ms: Option<f64>,
+    pub first_token_ms: Option<f64>,
+    pub ended_ms: f64,
+    pub retries: u32,
+    /// The complete response, when the call succeeded.
+    #[serde(skip)]
+    pub message: Option<AssistantMessage>,
+}
+
+impl CallResult {
+    /// Whether the call produced a complete answer.
+    pub fn succeeded(&self) -> bool {
+        self.outcome == Outcome::Done
+    }
+
+    /// Time from start to end; `None` if it never started.
+    pub fn duration_ms(&self) -> Option<f64> {
+        self.started_ms.map(|start| self.ended_ms - start)
+    }
+}
+
+/// What a call has gathered so far; kept outside the request future so that a timeout or a
+/// cancel still finds the partial answer.
+#[derive(Default)]
+struct CallProgress {
+    response: ResponseAccumulator,
+    retries: u32,
+    first_token_ms: Option<f64>,
+}
+
+/// Runs one call on `lane` (already opened) and emits its events up to `Finished`.
+pub async fn run_call(
+    ctx: &CallContext,
+    lane: LaneId,
+    request: ModelRequest,
+    cancel: &CancelToken,
+    semaphore: Option<&Semaphore>,
+) -> CallResult {
+    let _permit = match semaphore {
+        Some(semaphore) => {
+            match select(pin!(semaphore.acquire()), pin!(cancel.cancelled())).await {
+                Either::Left((permit, _)) => Some(permit),
+                Either::Right((reason, _)) => return never_started(ctx, lane, reason),
+            }
+        }
+        None => None,
+    };
+    if let Some(reason) = cancel.reason() {
+        return never_started(ctx, lane, reason);
+    }
+
+    let started_ms = ctx.emitter.elapsed_ms();
+    let progress = RefCell::new(CallProgress::default());
+    let request = Arc::new(request);
+    let outcome = {
+        let attempts = pin!(attempt_until_done(ctx, lane, &request, &progress));
+        let timeout = pin!(async {
+            match ctx.timeout_ms {
+                Some(ms) => ctx.emitter.clock().sleep(ms).await,
+                None => futures::future::pending::<()>().await,
+            }
+        });
+        let cancelled = pin!(cancel.cancelled());
+        let stop = pin!(select(timeout, cancelled));
+        // Dropping the losing futures at the end of this block aborts the request in flight.
+        match select(attempts, stop).await {
+            Either::Left((Ok(()), _)) => Outcome::Done,
+            Either::Left((Err(error), _)) => Outcome::Failed { error },
+            Either::Right((Either::Left(((), _)), _)) => Outcome::TimedOut {
+                after_ms: ctx.emitter.elapsed_ms() - started_ms,
+            },
+            Either::Right((Either::Right((reason, _)), _)) => Outcome::Cancelled { reason },
+        }
+    };
+
+    let progress = progress.into_inner();
+    let text = progress.response.text();
+    let usage = progress.response.usage();
+    let message = match outcome {
+        Outcome::Done => progress.response.finish().ok(),
+        _ => None,
+    };
+    ctx.emitter.emit(EventKind::Finished {
+        lane,
+        outcome: outcome.clone(),
+    });
+    CallResult {
+        lane,
+        outcome,
+        text,
+        usage,
+        started_ms: Some(started_ms),
+        first_token_ms: progress.first_token_ms,
+        ended_ms: ctx.emitter.elapsed_ms(),
+        retries: progress.retries,
+        message,
+    }
+}
+
+/// A call cancelled while it still waited in the queue.
+fn never_started(ctx: &CallContext, lane: LaneId, reason: CancelReason) -> CallResult {
+    let outcome = Outcome::Cancelled { reason };
+    ctx.emitter.emit(EventKind::Finished {
+        lane,
+        outcome: outcome.clone(),
+    });
+    CallResult {
+        lane,
+        outcome,
+        text: String::new(),
+        usage: Usage::default(),
+        started_ms: None,
+        first_token_ms: None,
+        ended_ms: ctx.emitter.elapsed_ms(),
+        retries: 0,
+        message: None,
+    }
+}
+
+/// Attempts the request until it succeeds, fails for good, or runs out of retries.
+async fn attempt_until_done(
+    ctx: &CallContext,
+    lane: LaneId,
+    request: &Arc<ModelRequest>,
+    progress: &RefCell<CallProgress>,
+) -> Result<(), ProviderError> {
+    let mut retry = 0;
+    loop {
+        ctx.emitter.emit(EventKind::Started {
+            lane,
+            attempt: retry,
+            request: Some(request.clone()),
+        });
+        progress.borrow_mut().response = ResponseAccumulator::default();
+        match stream_once(ctx, lane, request, retry, progress).await {
+            Ok(()) => return Ok(()),
+            Err(error) if error.is_retryable() && retry < ctx.retry.max_retries => {
+                let delay_ms = {
+                    let mut rng = ctx.rng.borrow_mut();
+                    ctx.retry.delay_ms(retry, error.retry_after_ms(), &mut rng)
+                };
+                retry += 1;
+                progress.borrow_mut().retries = retry;
+                ctx.emitter.emit(EventKind::RetryScheduled {
+                    lane,
+                    retry,
+                    delay_ms,
+                    error,
+                });
+                ctx.emitter.clock().sleep(delay_ms).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// One attempt: streams the response into `progress`, emitting events as they come.
+async fn stream_once(
+    ctx: &CallContext,
+    lane: LaneId,
+    request: &ModelRequest,
+    attempt: u32,
+    progress: &RefCell<CallProgress>,
+) -> Result<(), ProviderError> {
+    let mut stream = ctx.provider.stream(request, attempt);
+    let mut seen_first_token = false;
+    while let Some(item) = stream.next().await {
+        let event = item?;
+        let is_token = matches!(
+            event,
+            ProviderEvent::TextDelta { .. } | ProviderEvent::ToolUseStart { .. }
+        );
+        if is_token && !seen_first_token {
+            seen_first_token = true;
+            let mut p = progress.borrow_mut();
+            p.first_token_ms.get_or_insert(ctx.emitter.elapsed_ms());
+            drop(p);
+            ctx.emitter.emit(EventKind::FirstToken { lane });
+        }
+        progress.borrow_mut().response.push(&event);
+        match event {
+            ProviderEvent::TextDelta { text } => {
+                ctx.emitter.emit(EventKind::TextDelta { lane, text });
+            }
+            ProviderEvent::Usage { usage } => {
+                ctx.emitter.emit(EventKind::Usage { lane, usage });
+            }
+            ProviderEvent::Stop { .. } => return Ok(()),
+            _ => {}
+        }
+    }
+    Err(ProviderError::StreamCut {
+        message: "the connection closed before the answer was complete".into(),
+    })
+}

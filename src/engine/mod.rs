@@ -1,0 +1,65 @@
+//! The engine: run plans in, timestamped events out.
+//!
+//! Pure Rust with no browser in sight: time comes from a [`Clock`] (the browser's
+//! `performance.now` and timers, or [`VirtualClock`] in tests), answers from a
+//! [`Provider`](crate::providers::Provider). The page only folds the events ([`RunView`],
+//! [`RunFigures`], [`log_line`]).
+//!
+//! ```
+//! use parallel_playground::engine::*;
+//! use parallel_playground::providers::simulated::{SimulatedProvider, SimulationSettings};
+//! use std::{cell::RefCell, rc::Rc};
+//!
+//! let clock = VirtualClock::new();
+//! let provider = SimulatedProvider::new(Rc::new(clock.clone()), SimulationSettings::default());
+//! let events = Rc::new(RefCell::new(Vec::new()));
+//! let sink = events.clone();
+//! let env = RunEnv {
+//!     clock: Rc::new(clock.clone()),
+//!     provider: Rc::new(provider),
+//!     sink: Rc::new(move |e| sink.borrow_mut().push(e)),
+//!     jitter_seed: 1,
+//! };
+//! let plan = RunPlan {
+//!     questions: vec!["What is Rust?".into(), "What is wasm?".into()],
+//!     mode: RunMode::Compare,
+//!     ..RunPlan::default()
+//! };
+//! let report = run_virtual(&clock, async move { run(&plan, env, CancelToken::new()).await })
+//!     .expect("the run ends");
+//! let figures = RunFigures::compute(&RunView::from_events(events.borrow().iter()), 0.0);
+//! assert!(figures.speedup.expect("both ran") > 1.0);
+//! assert_eq!(report.groups.len(), 2);
+//! ```
+
+mod call;
+mod cancel;
+mod clock;
+mod event;
+mod figures;
+mod log;
+mod plan;
+mod pricing;
+mod retry;
+mod rng;
+mod scheduler;
+mod semaphore;
+mod synthesis;
+mod timeline;
+
+pub use call::{run_call, CallContext, CallResult};
+pub use cancel::{CancelReason, CancelToken};
+pub use clock::{run_virtual, Clock, VirtualClock};
+pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
+pub use figures::{ideal_speedup, makespan, GroupFigures, RunFigures};
+pub use log::{log_line, LogLine, LogTone};
+pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunMode, RunPlan};
+pub use pricing::{cost_usd, price_of, Price};
+pub use retry::{parse_http_date_ms, parse_retry_after, RetryPolicy};
+pub use rng::{stable_hash, SplitMix64};
+pub use scheduler::{run, GroupReport, RunEnv, RunReport};
+pub use semaphore::{Acquire, Permit, Semaphore};
+pub use synthesis::{
+    below_quorum_reason, synthesis_prompt, ResearchOutcome, ANSWER_HEADING, MISSING_HEADING,
+};
+pub use timeline::{LaneStatus, LaneView, Phase, RunView};

@@ -1,0 +1,291 @@
+//! [`RunView`]: events folded into lanes with phases — what the timeline draws, the answers list
+//! shows, and the figures are computed from. Pure, so the page holds no timing logic.
+
+use super::event::{Event, EventKind, Group, LaneId, LaneInfo, LaneKind, Outcome};
+use super::plan::RunMode;
+use crate::providers::{ModelRequest, Usage};
+use std::sync::Arc;
+
+/// A lane's state, as in the `data-status` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaneStatus {
+    Queued,
+    Waiting,
+    Streaming,
+    Retrying,
+    Done,
+    Failed,
+    Timeout,
+    Cancelled,
+}
+
+impl LaneStatus {
+    /// The `data-status` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaneStatus::Queued => "queued",
+            LaneStatus::Waiting => "waiting",
+            LaneStatus::Streaming => "streaming",
+            LaneStatus::Retrying => "retrying",
+            LaneStatus::Done => "done",
+            LaneStatus::Failed => "failed",
+            LaneStatus::Timeout => "timeout",
+            LaneStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the lane has ended.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            LaneStatus::Done | LaneStatus::Failed | LaneStatus::Timeout | LaneStatus::Cancelled
+        )
+    }
+
+    fn of_outcome(outcome: &Outcome) -> LaneStatus {
+        match outcome {
+            Outcome::Done => LaneStatus::Done,
+            Outcome::Failed { .. } => LaneStatus::Failed,
+            Outcome::TimedOut { .. } => LaneStatus::Timeout,
+            Outcome::Cancelled { .. } => LaneStatus::Cancelled,
+        }
+    }
+}
+
+/// One stretch of a lane's bar: from `start_ms` to `end_ms` (`None` while it lasts).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Phase {
+    pub status: LaneStatus,
+    pub start_ms: f64,
+    pub end_ms: Option<f64>,
+}
+
+/// Everything known about one lane.
+#[derive(Clone, Debug)]
+pub struct LaneView {
+    pub id: LaneId,
+    pub info: LaneInfo,
+    pub status: LaneStatus,
+    pub opened_ms: f64,
+    /// Start of the first attempt.
+    pub started_ms: Option<f64>,
+    pub first_token_ms: Option<f64>,
+    pub ended_ms: Option<f64>,
+    /// The bar's stretches, in time order; only the last may be open.
+    pub phases: Vec<Phase>,
+    pub retries: u32,
+    /// Text of the current attempt (partial if the lane did not finish).
+    pub text: String,
+    /// Usage of finished attempts plus the current one.
+    pub usage: Usage,
+    usage_of_earlier_attempts: Usage,
+    pub outcome: Option<Outcome>,
+    /// The request of the latest attempt.
+    pub request: Option<Arc<ModelRequest>>,
+    /// Errors that led to retries: (time, message).
+    pub retry_errors: Vec<(f64, String)>,
+}
+
+impl LaneView {
+    fn new(id: LaneId, info: LaneInfo, at_ms: f64) -> LaneView {
+        LaneView {
+            id,
+            info,
+            status: LaneStatus::Queued,
+            opened_ms: at_ms,
+            started_ms: None,
+            first_token_ms: None,
+            ended_ms: None,
+            phases: vec![Phase {
+                status: LaneStatus::Queued,
+                start_ms: at_ms,
+                end_ms: None,
+            }],
+            retries: 0,
+            text: String::new(),
+            usage: Usage::default(),
+            usage_of_earlier_attempts: Usage::default(),
+            outcome: None,
+            request: None,
+            retry_errors: Vec::new(),
+        }
+    }
+
+    /// Time from first start to end, once both are known.
+    pub fn duration_ms(&self) -> Option<f64> {
+        Some(self.ended_ms? - self.started_ms?)
+    }
+
+    /// Whether the text shown is incomplete (the lane ended without success).
+    pub fn is_partial(&self) -> bool {
+        self.status.is_terminal() && self.status != LaneStatus::Done && !self.text.is_empty()
+    }
+
+    fn enter(&mut self, status: LaneStatus, at_ms: f64) {
+        if let Some(last) = self.phases.last_mut() {
+            if last.end_ms.is_none() {
+                if last.status == status {
+                    return;
+                }
+                last.end_ms = Some(at_ms);
+            }
+        }
+        self.status = status;
+        if !status.is_terminal() {
+            self.phases.push(Phase {
+                status,
+                start_ms: at_ms,
+                end_ms: None,
+            });
+        }
+    }
+}
+
+/// A run as the page sees it: lanes in the order they opened, plus run-level facts.
+#[derive(Clone, Debug, Default)]
+pub struct RunView {
+    pub lanes: Vec<LaneView>,
+    pub mode: Option<RunMode>,
+    pub model: String,
+    pub concurrency_limit: Option<usize>,
+    /// Groups with their start and end (end `None` while running).
+    pub groups: Vec<(Group, f64, Option<f64>)>,
+    /// Why a group's synthesis did not run.
+    pub synthesis_skipped: Vec<(Group, String)>,
+    /// The time of the latest event.
+    pub last_event_ms: f64,
+    pub finished: bool,
+    pub cancelled: bool,
+}
+
+impl RunView {
+    /// Folds one event in; returns the lane it changed, if any.
+    pub fn apply(&mut self, event: &Event) -> Option<LaneId> {
+        let at = event.at_ms;
+        self.last_event_ms = self.last_event_ms.max(at);
+        match &event.kind {
+            EventKind::RunStarted {
+                mode,
+                model,
+                concurrency_limit,
+                ..
+            } => {
+                self.mode = Some(*mode);
+                self.model = model.clone();
+                self.concurrency_limit = *concurrency_limit;
+                None
+            }
+            EventKind::GroupStarted { group } => {
+                self.groups.push((*group, at, None));
+                None
+            }
+            EventKind::GroupFinished { group } => {
+                if let Some(entry) = self.groups.iter_mut().find(|(g, _, _)| g == group) {
+                    entry.2 = Some(at);
+                }
+                None
+            }
+            EventKind::SynthesisSkipped { group, reason } => {
+                self.synthesis_skipped.push((*group, reason.clone()));
+                None
+            }
+            EventKind::SynthesisStarted { .. } => None,
+            EventKind::RunFinished { cancelled } => {
+                self.finished = true;
+                self.cancelled = *cancelled;
+                None
+            }
+            EventKind::LaneOpened { lane, info } => {
+                // Lanes arrive in id order; tolerate gaps rather than panic.
+                if *lane == self.lanes.len() {
+                    self.lanes.push(LaneView::new(*lane, info.clone(), at));
+                    Some(*lane)
+                } else {
+                    None
+                }
+            }
+            EventKind::Started {
+                lane,
+                attempt,
+                request,
+            } => self.with_lane(*lane, |l| {
+                l.started_ms.get_or_insert(at);
+                if *attempt > 0 {
+                    l.usage_of_earlier_attempts = l.usage;
+                    l.text.clear();
+                }
+                if request.is_some() {
+                    l.request = request.clone();
+                }
+                l.enter(LaneStatus::Waiting, at);
+            }),
+            EventKind::FirstToken { lane } => self.with_lane(*lane, |l| {
+                l.first_token_ms.get_or_insert(at);
+                l.enter(LaneStatus::Streaming, at);
+            }),
+            EventKind::TextDelta { lane, text } => self.with_lane(*lane, |l| {
+                l.text.push_str(text);
+                l.enter(LaneStatus::Streaming, at);
+            }),
+            EventKind::Usage { lane, usage } => self.with_lane(*lane, |l| {
+                l.usage = l.usage_of_earlier_attempts + *usage;
+            }),
+            EventKind::RetryScheduled {
+                lane, retry, error, ..
+            } => self.with_lane(*lane, |l| {
+                l.retries = *retry;
+                l.retry_errors.push((at, error.to_string()));
+                l.enter(LaneStatus::Retrying, at);
+            }),
+            EventKind::Finished { lane, outcome } => self.with_lane(*lane, |l| {
+                l.ended_ms = Some(at);
+                l.enter(LaneStatus::of_outcome(outcome), at);
+                l.outcome = Some(outcome.clone());
+            }),
+        }
+    }
+
+    fn with_lane(&mut self, lane: LaneId, f: impl FnOnce(&mut LaneView)) -> Option<LaneId> {
+        let view = self.lanes.get_mut(lane)?;
+        f(view);
+        Some(lane)
+    }
+
+    /// Folds a whole list of events.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> RunView {
+        let mut view = RunView::default();
+        for event in events {
+            view.apply(event);
+        }
+        view
+    }
+
+    /// The research lanes of `group`, in question order.
+    pub fn question_lanes(&self, group: Group) -> Vec<&LaneView> {
+        let mut lanes: Vec<&LaneView> = self
+            .lanes
+            .iter()
+            .filter(|l| l.info.group == group && matches!(l.info.kind, LaneKind::Question { .. }))
+            .collect();
+        lanes.sort_by_key(|l| match l.info.kind {
+            LaneKind::Question { index } => index,
+            _ => usize::MAX,
+        });
+        lanes
+    }
+
+    /// The synthesis lane of `group`, once opened.
+    pub fn synthesis_lane(&self, group: Group) -> Option<&LaneView> {
+        self.lanes
+            .iter()
+            .find(|l| l.info.group == group && l.info.kind == LaneKind::Synthesis)
+    }
+
+    /// Start and end of a group (end `None` while it runs).
+    pub fn group_span(&self, group: Group) -> Option<(f64, Option<f64>)> {
+        self.groups
+            .iter()
+            .find(|(g, _, _)| *g == group)
+            .map(|(_, start, end)| (*start, *end))
+    }
+}

@@ -1,0 +1,22 @@
+//! Parallel Playground: learn and experiment with parallel LLM calls.
+//!
+//! The crate is a pure core that compiles natively and to wasm, and a thin browser shell:
+//!
+//! - [`engine`]: run plans, scheduling (sequential, parallel, limited), policies, events, figures.
+//! - [`agent`]: the tool-using agent loop, parallel tool dispatch, handoffs, agents as tools.
+//! - [`wire`]: Anthropic and OpenAI wire formats and the incremental SSE decoder.
+//! - [`providers`]: the provider interface, the simulated model, and (in the browser) HTTP providers.
+//! - [`workspace`]: the person's set-up, presets, saving and share links.
+//! - `ui` (wasm only): Leptos components that fold engine events into the page.
+
+pub mod agent;
+pub mod engine;
+pub mod markdown;
+pub mod providers;
+pub mod wire;
+pub mod workspace;
+
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,1 @@
+//! Safe Markdown rendering of model output.

@@ -1,0 +1,222 @@
+//! Arithmetic expressions for the simulated tool-using model: parse `(2+3)*(4*4)` into a tree
+//! whose operations can be asked for as tool calls, level by level.
+
+/// A binary operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+}
+
+impl Op {
+    /// The calculator tool that performs this operation.
+    pub fn tool(self) -> &'static str {
+        match self {
+            Op::Add => "sum_numbers",
+            Op::Subtract => "subtract_numbers",
+            Op::Multiply => "multiply_numbers",
+            Op::Divide => "divide_numbers",
+        }
+    }
+
+    fn symbol(self) -> char {
+        match self {
+            Op::Add => '+',
+            Op::Subtract => '-',
+            Op::Multiply => '*',
+            Op::Divide => '/',
+        }
+    }
+
+    /// The exact result.
+    pub fn apply(self, a: f64, b: f64) -> Option<f64> {
+        match self {
+            Op::Add => Some(a + b),
+            Op::Subtract => Some(a - b),
+            Op::Multiply => Some(a * b),
+            Op::Divide => (b != 0.0).then(|| a / b),
+        }
+    }
+}
+
+/// A node of an expression tree; nodes are stored in a flat list and refer to each other by
+/// index, the root last.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    Number(f64),
+    Apply { op: Op, left: usize, right: usize },
+}
+
+/// A parsed expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expression {
+    pub nodes: Vec<Node>,
+}
+
+impl Expression {
+    /// Parses the arithmetic in `text`: numbers, `+ - * / ×`, parentheses. `None` if there is
+    /// no expression with at least one operation.
+    pub fn find_in(text: &str) -> Option<Expression> {
+        let start = text.find(|c: char| c.is_ascii_digit() || c == '(')?;
+        let candidate: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || " .+-*/×()".contains(*c))
+            .collect();
+        let mut parser = Parser {
+            chars: candidate
+                .replace('×', "*")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+            pos: 0,
+            nodes: Vec::new(),
+        };
+        parser.expression()?;
+        let has_op = parser.nodes.iter().any(|n| matches!(n, Node::Apply { .. }));
+        (has_op && parser.nodes.len() < 200).then_some(Expression {
+            nodes: parser.nodes,
+        })
+    }
+
+    /// The index of the root node.
+    pub fn root(&self) -> usize {
+        self.nodes.len() - 1
+    }
+
+    /// The expression below `node` as text, e.g. `(2 + 3) * (4 * 4)`.
+    pub fn render(&self, node: usize) -> String {
+        match &self.nodes[node] {
+            Node::Number(n) => format_number(*n),
+            Node::Apply { op, left, right } => {
+                let side = |i: usize| match self.nodes[i] {
+                    Node::Number(_) => self.render(i),
+                    _ => format!("({})", self.render(i)),
+                };
+                format!("{} {} {}", side(*left), op.symbol(), side(*right))
+            }
+        }
+    }
+
+    /// The value of `node` given the results known so far (numbers are always known).
+    pub fn value(&self, node: usize, known: &dyn Fn(usize) -> Option<f64>) -> Option<f64> {
+        match self.nodes.get(node)? {
+            Node::Number(n) => Some(*n),
+            Node::Apply { .. } => known(node),
+        }
+    }
+
+    /// The result of the whole expression, computed directly.
+    pub fn evaluate(&self) -> Option<f64> {
+        let mut values: Vec<f64> = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let v = match node {
+                Node::Number(n) => *n,
+                Node::Apply { op, left, right } => op.apply(values[*left], values[*right])?,
+            };
+            values.push(v);
+        }
+        values.last().copied()
+    }
+}
+
+/// `4`, `2.5`: numbers without needless decimals.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{}", (n * 1e6).round() / 1e6)
+    }
+}
+
+/// A recursive-descent parser: expression := term (('+'|'-') term)*; term := factor (('*'|'/')
+/// factor)*; factor := number | '(' expression ')'.
+struct Parser {
+    chars: Vec<char>,
+    pos: usize,
+    nodes: Vec<Node>,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn push(&mut self, node: Node) -> usize {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    fn expression(&mut self) -> Option<usize> {
+        let mut left = self.term()?;
+        while let Some(c @ ('+' | '-')) = self.peek() {
+            self.pos += 1;
+            let right = self.term()?;
+            let op = if c == '+' { Op::Add } else { Op::Subtract };
+            left = self.push(Node::Apply { op, left, right });
+        }
+        Some(left)
+    }
+
+    fn term(&mut self) -> Option<usize> {
+        let mut left = self.factor()?;
+        while let Some(c @ ('*' | '/')) = self.peek() {
+            self.pos += 1;
+            let right = self.factor()?;
+            let op = if c == '*' { Op::Multiply } else { Op::Divide };
+            left = self.push(Node::Apply { op, left, right });
+        }
+        Some(left)
+    }
+
+    fn factor(&mut self) -> Option<usize> {
+        match self.peek()? {
+            '(' => {
+                self.pos += 1;
+                let inner = self.expression()?;
+                (self.peek() == Some(')')).then(|| {
+                    self.pos += 1;
+                    inner
+                })
+            }
+            c if c.is_ascii_digit() => {
+                let start = self.pos;
+                while self.peek().is_some_and(|c| c.is_ascii_digit() || c == '.') {
+                    self.pos += 1;
+                }
+                let text: String = self.chars[start..self.pos].iter().collect();
+                let n = text.parse::<f64>().ok()?;
+                Some(self.push(Node::Number(n)))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_evaluates_with_precedence() {
+        let e = Expression::find_in("What is (2+3)*(4*4)?").expect("expression");
+        assert_eq!(e.evaluate(), Some(80.0));
+        assert_eq!(e.render(e.root()), "(2 + 3) * (4 * 4)");
+        let e = Expression::find_in("Compute 2 + 3 * 4 please").expect("expression");
+        assert_eq!(e.evaluate(), Some(14.0));
+    }
+
+    #[test]
+    fn text_without_an_operation_is_not_an_expression() {
+        assert_eq!(Expression::find_in("What year is it? 2024"), None);
+        assert_eq!(Expression::find_in("no numbers"), None);
+        assert_eq!(Expression::find_in("(2+"), None);
+    }
+
+    #[test]
+    fn division_by_zero_has_no_value() {
+        let e = Expression::find_in("1/0").expect("expression");
+        assert_eq!(e.evaluate(), None);
+    }
+}

@@ -1,0 +1,239 @@
+//! [`LiveRun`]: runs the engine in the page and folds its events into signals, once per
+//! animation frame.
+//!
+//! Events are queued as they happen; a `requestAnimationFrame` loop drains the queue, folds it
+//! into the pure [`RunView`], and touches only the signals of lanes that changed. The page
+//! therefore re-renders at most once a frame, however many calls stream at once.
+
+use crate::browser::BrowserClock;
+use crate::engine::{
+    log_line, run, CancelReason, CancelToken, Clock, Event, Group, LaneId, LaneInfo, LaneView,
+    LogLine, RunEnv, RunFigures, RunPlan, RunView,
+};
+use crate::providers::Provider;
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// One lane of the current run, with the signal the page renders from.
+#[derive(Clone)]
+pub struct LaneHandle {
+    pub id: LaneId,
+    pub info: LaneInfo,
+    pub view: RwSignal<LaneView>,
+}
+
+/// The run on the page: its lanes, figures, log, and the controls to start and cancel it.
+#[derive(Clone, Copy)]
+pub struct LiveRun {
+    /// Lanes in the order they opened.
+    pub lanes: RwSignal<Vec<LaneHandle>>,
+    /// Milliseconds since the run began (moves every frame while running).
+    pub now_ms: RwSignal<f64>,
+    pub running: RwSignal<bool>,
+    pub figures: RwSignal<RunFigures>,
+    pub log: RwSignal<Vec<LogLine>>,
+    /// Why a run's synthesis did not happen, per run.
+    pub synthesis_skipped: RwSignal<Vec<(Group, String)>>,
+    /// Increases with every new run.
+    pub run_number: RwSignal<u64>,
+    inner: StoredValue<Inner, LocalStorage>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Events not yet folded into the page.
+    pending: Rc<RefCell<Vec<Event>>>,
+    /// Every event of the run (for export).
+    all_events: Rc<RefCell<Vec<Event>>>,
+    view: RunView,
+    cancel: Option<CancelToken>,
+    origin_ms: f64,
+    finished: Rc<Cell<bool>>,
+    frame_scheduled: Rc<Cell<bool>>,
+    plan: Option<RunPlan>,
+}
+
+impl LiveRun {
+    pub fn new() -> LiveRun {
+        LiveRun {
+            lanes: RwSignal::new(Vec::new()),
+            now_ms: RwSignal::new(0.0),
+            running: RwSignal::new(false),
+            figures: RwSignal::new(RunFigures::default()),
+            log: RwSignal::new(Vec::new()),
+            synthesis_skipped: RwSignal::new(Vec::new()),
+            run_number: RwSignal::new(0),
+            inner: StoredValue::new_local(Inner::default()),
+        }
+    }
+
+    /// Starts `plan` on `provider`, cancelling any run still going.
+    pub fn start(&self, plan: RunPlan, provider: Rc<dyn Provider>) {
+        self.cancel();
+        let clock = BrowserClock;
+        let pending = Rc::new(RefCell::new(Vec::new()));
+        let all_events = Rc::new(RefCell::new(Vec::new()));
+        let finished = Rc::new(Cell::new(false));
+        let cancel = CancelToken::new();
+        self.inner.update_value(|inner| {
+            *inner = Inner {
+                pending: pending.clone(),
+                all_events: all_events.clone(),
+                view: RunView::default(),
+                cancel: Some(cancel.clone()),
+                origin_ms: clock.now_ms(),
+                finished: finished.clone(),
+                frame_scheduled: Rc::new(Cell::new(false)),
+                plan: Some(plan.clone()),
+            }
+        });
+        self.lanes.set(Vec::new());
+        self.log.set(Vec::new());
+        self.figures.set(RunFigures::default());
+        self.synthesis_skipped.set(Vec::new());
+        self.now_ms.set(0.0);
+        self.running.set(true);
+        self.run_number.update(|n| *n += 1);
+
+        let this = *self;
+        let sink_pending = pending.clone();
+        let sink = Rc::new(move |event: Event| {
+            all_events.borrow_mut().push(event.clone());
+            sink_pending.borrow_mut().push(event);
+            this.schedule_frame();
+        });
+        let env = RunEnv {
+            clock: Rc::new(clock),
+            provider,
+            sink,
+            jitter_seed: (js_sys::Math::random() * u32::MAX as f64) as u64,
+        };
+        leptos::task::spawn_local(async move {
+            run(&plan, env, cancel).await;
+            finished.set(true);
+            this.schedule_frame();
+        });
+        self.schedule_frame();
+    }
+
+    /// Cancels the run in progress (every unfinished call ends as cancelled).
+    pub fn cancel(&self) {
+        let token = self.inner.with_value(|inner| inner.cancel.clone());
+        if let Some(token) = token {
+            token.cancel(CancelReason::RunCancelled);
+        }
+    }
+
+    /// Every event of the current run so far.
+    pub fn events(&self) -> Vec<Event> {
+        self.inner
+            .with_value(|inner| inner.all_events.borrow().clone())
+    }
+
+    /// The plan of the current run.
+    pub fn plan(&self) -> Option<RunPlan> {
+        self.inner.with_value(|inner| inner.plan.clone())
+    }
+
+    fn schedule_frame(&self) {
+        let scheduled = self.inner.with_value(|inner| inner.frame_scheduled.clone());
+        if scheduled.replace(true) {
+            return;
+        }
+        let this = *self;
+        let callback = Closure::once_into_js(move || {
+            scheduled.set(false);
+            this.frame();
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(callback.unchecked_ref());
+        }
+    }
+
+    /// One animation frame: fold the queued events, update what changed, keep the clock moving.
+    fn frame(&self) {
+        let Some((events, finished, origin)) = self.inner.try_with_value(|inner| {
+            (
+                std::mem::take(&mut *inner.pending.borrow_mut()),
+                inner.finished.get(),
+                inner.origin_ms,
+            )
+        }) else {
+            return;
+        };
+        let mut changed: Vec<LaneId> = Vec::new();
+        let mut new_lanes: Vec<LaneHandle> = Vec::new();
+        let mut new_lines: Vec<LogLine> = Vec::new();
+        self.inner.update_value(|inner| {
+            let known = inner.view.lanes.len();
+            for event in &events {
+                if let Some(lane) = inner.view.apply(event) {
+                    if changed.last() != Some(&lane) && !changed.contains(&lane) {
+                        changed.push(lane);
+                    }
+                }
+                if let Some(line) = log_line(event, &inner.view) {
+                    new_lines.push(line);
+                }
+            }
+            for lane in &inner.view.lanes[known..] {
+                new_lanes.push(LaneHandle {
+                    id: lane.id,
+                    info: lane.info.clone(),
+                    view: RwSignal::new(lane.clone()),
+                });
+            }
+        });
+        let now = if finished {
+            self.inner.with_value(|inner| inner.view.last_event_ms)
+        } else {
+            BrowserClock.now_ms() - origin
+        };
+        if !new_lanes.is_empty() {
+            let first_new = new_lanes[0].id;
+            changed.retain(|id| *id < first_new);
+            self.lanes.update(|lanes| lanes.extend(new_lanes));
+        }
+        if !changed.is_empty() {
+            let lanes = self.lanes.read_untracked();
+            self.inner.with_value(|inner| {
+                for id in &changed {
+                    if let (Some(handle), Some(view)) = (lanes.get(*id), inner.view.lanes.get(*id))
+                    {
+                        handle.view.set(view.clone());
+                    }
+                }
+            });
+        }
+        if !new_lines.is_empty() {
+            self.log.update(|log| log.extend(new_lines));
+        }
+        if !events.is_empty() || finished {
+            let (skipped, figures) = self.inner.with_value(|inner| {
+                (
+                    inner.view.synthesis_skipped.clone(),
+                    RunFigures::compute(&inner.view, now),
+                )
+            });
+            self.figures.set(figures);
+            if skipped != self.synthesis_skipped.get_untracked() {
+                self.synthesis_skipped.set(skipped);
+            }
+        }
+        self.now_ms.set(now);
+        if finished {
+            self.running.set(false);
+        } else {
+            self.schedule_frame();
+        }
+    }
+}
+
+impl Default for LiveRun {
+    fn default() -> Self {
+        LiveRun::new()
+    }
+}

@@ -1,0 +1,297 @@
+//! The person's set-up — questions, prompts, provider and run settings — and everything that
+//! turns it into a run plan, saves it, and shares it.
+//!
+//! The API key is deliberately *not* part of [`Workspace`]: it cannot leak into a saved
+//! workspace, a share link or an export by accident.
+
+mod presets;
+
+pub use presets::{preset, Preset, PRESETS};
+
+use crate::engine::{fill_topic, CompareTiming, FailurePolicy, RetryPolicy, RunMode, RunPlan};
+use crate::providers::simulated::{SimBehaviour, SimulationSettings};
+use serde::{Deserialize, Serialize};
+
+/// The version written into saved workspaces and share links.
+pub const WORKSPACE_VERSION: u32 = 1;
+
+/// One research question; `{topic}` is filled in when the run starts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub text: String,
+    /// What the simulated model does with it (ignored by real providers).
+    #[serde(default, skip_serializing_if = "is_normal")]
+    pub simulate: SimBehaviour,
+}
+
+fn is_normal(b: &SimBehaviour) -> bool {
+    *b == SimBehaviour::Normal
+}
+
+impl Question {
+    /// A question that behaves normally.
+    pub fn new(text: &str) -> Question {
+        Question {
+            text: text.to_string(),
+            simulate: SimBehaviour::Normal,
+        }
+    }
+}
+
+/// Which provider answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    #[default]
+    Simulated,
+    Anthropic,
+    #[serde(rename = "openai")]
+    OpenAi,
+}
+
+impl ProviderKind {
+    /// The value used in the provider menu (`provider-select`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Simulated => "simulated",
+            ProviderKind::Anthropic => "anthropic",
+            ProviderKind::OpenAi => "openai",
+        }
+    }
+
+    /// Parses [`ProviderKind::as_str`].
+    pub fn parse(value: &str) -> Option<ProviderKind> {
+        [
+            ProviderKind::Simulated,
+            ProviderKind::Anthropic,
+            ProviderKind::OpenAi,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
+    }
+}
+
+/// Model and address of one HTTP provider.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub model: String,
+    pub base_url: String,
+}
+
+/// Which provider, and how to reach each one (kept per provider so switching loses nothing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderSettings {
+    pub kind: ProviderKind,
+    pub anthropic: Endpoint,
+    pub openai: Endpoint,
+    pub max_tokens: u32,
+    pub temperature: Option<f32>,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        ProviderSettings {
+            kind: ProviderKind::Simulated,
+            anthropic: Endpoint {
+                model: "claude-sonnet-4-5".into(),
+                base_url: "https://api.anthropic.com".into(),
+            },
+            openai: Endpoint {
+                model: "llama3.2".into(),
+                base_url: "http://localhost:11434/v1".into(),
+            },
+            max_tokens: 1024,
+            temperature: None,
+        }
+    }
+}
+
+impl ProviderSettings {
+    /// The model name the current provider uses.
+    pub fn model(&self) -> &str {
+        match self.kind {
+            ProviderKind::Simulated => "simulated",
+            ProviderKind::Anthropic => &self.anthropic.model,
+            ProviderKind::OpenAi => &self.openai.model,
+        }
+    }
+}
+
+/// How runs behave.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunSettings {
+    /// `None` is unlimited.
+    pub concurrency_limit: Option<usize>,
+    /// `None` waits forever.
+    pub timeout_ms: Option<f64>,
+    pub failure_policy: FailurePolicy,
+    pub quorum: usize,
+    pub max_retries: u32,
+    pub compare_timing: CompareTiming,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            concurrency_limit: None,
+            timeout_ms: Some(30_000.0),
+            failure_policy: FailurePolicy::SettleAll,
+            quorum: 1,
+            max_retries: 2,
+            compare_timing: CompareTiming::SameTime,
+        }
+    }
+}
+
+/// Everything a person sets up, except the API key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Workspace {
+    pub version: u32,
+    /// The preset this set-up started from (for the menu).
+    pub preset: String,
+    pub topic: String,
+    pub questions: Vec<Question>,
+    pub system_prompt: String,
+    pub synthesis_prompt: String,
+    pub provider: ProviderSettings,
+    pub run: RunSettings,
+    pub simulation: SimulationSettings,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        preset("travel")
+            .map(|p| p.workspace())
+            .unwrap_or_else(|| Workspace {
+                version: WORKSPACE_VERSION,
+                preset: String::new(),
+                topic: String::new(),
+                questions: Vec::new(),
+                system_prompt: String::new(),
+                synthesis_prompt: String::new(),
+                provider: ProviderSettings::default(),
+                run: RunSettings::default(),
+                simulation: SimulationSettings::default(),
+            })
+    }
+}
+
+/// A problem that stops a run from starting, in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl Workspace {
+    /// The questions with the topic filled in.
+    pub fn filled_questions(&self) -> Vec<String> {
+        self.questions
+            .iter()
+            .map(|q| fill_topic(&q.text, &self.topic))
+            .collect()
+    }
+
+    /// Everything wrong with the set-up, as sentences; empty when it can run.
+    pub fn problems(&self) -> Vec<Invalid> {
+        let mut problems = Vec::new();
+        if self.questions.is_empty() {
+            problems.push(Invalid("Add at least one question.".into()));
+        }
+        for (i, question) in self.questions.iter().enumerate() {
+            if question.text.trim().is_empty() {
+                problems.push(Invalid(format!(
+                    "Question {} is empty: write a question or remove it.",
+                    i + 1
+                )));
+            }
+        }
+        let uses_topic = self.questions.iter().any(|q| q.text.contains("{topic}"))
+            || self.synthesis_prompt.contains("{topic}");
+        if uses_topic && self.topic.trim().is_empty() {
+            problems.push(Invalid(
+                "The questions use {topic}, but the topic is empty.".into(),
+            ));
+        }
+        if self.run.quorum > self.questions.len() && !self.questions.is_empty() {
+            problems.push(Invalid(format!(
+                "The quorum ({}) is larger than the number of questions ({}).",
+                self.run.quorum,
+                self.questions.len()
+            )));
+        }
+        if self.run.concurrency_limit == Some(0) {
+            problems.push(Invalid(
+                "The concurrency limit must be at least 1 (or unlimited).".into(),
+            ));
+        }
+        if self.run.timeout_ms.is_some_and(|t| t.is_nan() || t <= 0.0) {
+            problems.push(Invalid("The timeout must be more than 0 ms.".into()));
+        }
+        if self.provider.max_tokens == 0 {
+            problems.push(Invalid("Max tokens must be at least 1.".into()));
+        }
+        problems
+    }
+
+    /// The run plan for `mode`, or the problems that prevent it.
+    pub fn plan(&self, mode: RunMode) -> Result<RunPlan, Vec<Invalid>> {
+        let problems = self.problems();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(RunPlan {
+            questions: self.filled_questions(),
+            system_prompt: Some(self.system_prompt.clone()).filter(|s| !s.trim().is_empty()),
+            synthesis_prompt: fill_topic(&self.synthesis_prompt, &self.topic),
+            mode,
+            compare_timing: self.run.compare_timing,
+            concurrency_limit: self.run.concurrency_limit,
+            timeout_ms: self.run.timeout_ms,
+            retry: RetryPolicy {
+                max_retries: self.run.max_retries,
+                ..RetryPolicy::default()
+            },
+            failure_policy: self.run.failure_policy,
+            quorum: self.run.quorum.max(1),
+            model: self.provider.model().to_string(),
+            max_tokens: self.provider.max_tokens,
+            temperature: self.provider.temperature,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_workspace_is_the_travel_guide_and_can_run() {
+        let ws = Workspace::default();
+        assert_eq!(ws.questions.len(), 3);
+        let plan = ws.plan(RunMode::Compare).expect("valid");
+        assert!(plan.questions[0].contains("Paris"), "{:?}", plan.questions);
+        assert!(!plan.questions.iter().any(|q| q.contains("{topic}")));
+    }
+
+    #[test]
+    fn empty_questions_are_refused_with_a_clear_message() {
+        let mut ws = Workspace::default();
+        ws.questions[1].text = "  ".into();
+        let problems = ws.plan(RunMode::Parallel).expect_err("invalid");
+        assert_eq!(
+            problems,
+            vec![Invalid(
+                "Question 2 is empty: write a question or remove it.".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_quorum_above_the_question_count_is_refused() {
+        let mut ws = Workspace::default();
+        ws.run.quorum = 5;
+        let problems = ws.problems();
+        assert!(problems[0].0.contains("quorum (5)"), "{problems:?}");
+    }
+}

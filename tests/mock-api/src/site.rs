@@ -1,0 +1,90 @@
+//! `--site DIR`: serves a built web app (index.html, .js, .wasm, .css…) from its own port, a
+//! different origin from the API on purpose, so the page's calls are real cross-origin calls.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+/// The router serving `dir`.
+pub fn router(dir: PathBuf) -> Router {
+    Router::new().fallback(serve_file).with_state(Arc::new(dir))
+}
+
+/// The content type for a file name, by extension (`application/wasm` for .wasm, so browsers
+/// can compile it while it streams in).
+pub fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The file under `root` that `url_path` names, or `None` when the path tries to leave `root`.
+/// Directories (and `/`) map to their `index.html`.
+pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
+    let relative = Path::new(url_path.trim_start_matches('/'));
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return None;
+    }
+    let path = root.join(relative);
+    if url_path.ends_with('/') || path.is_dir() {
+        Some(path.join("index.html"))
+    } else {
+        Some(path)
+    }
+}
+
+async fn serve_file(State(root): State<Arc<PathBuf>>, uri: Uri) -> Response {
+    let Some(path) = resolve(&root, uri.path()) else {
+        return (StatusCode::BAD_REQUEST, "bad path").into_response();
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type(&path)),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside_the_root() {
+        let root = Path::new("/srv/site");
+        assert_eq!(resolve(root, "/app.js"), Some(root.join("app.js")));
+        assert_eq!(resolve(root, "/"), Some(root.join("index.html")));
+        assert_eq!(resolve(root, "/../etc/passwd"), None);
+        assert_eq!(resolve(root, "/a/../../b"), None);
+    }
+
+    #[test]
+    fn wasm_is_served_as_wasm() {
+        assert_eq!(content_type(Path::new("app_bg.wasm")), "application/wasm");
+        assert_eq!(
+            content_type(Path::new("index.html")),
+            "text/html; charset=utf-8"
+        );
+    }
+}
