@@ -10,7 +10,10 @@
 //! - `ui` (wasm only): Leptos components that fold engine events into the page.
 
 pub mod agent;
+pub mod codegen;
 pub mod engine;
+pub mod explain;
+pub mod layout;
 pub mod markdown;
 pub mod providers;
 pub mod wire;

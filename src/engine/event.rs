@@ -53,6 +53,8 @@ pub enum LaneKind {
     Question { index: usize },
     /// The synthesis call that merges the group's answers.
     Synthesis,
+    /// A whole agent conversation; its turns nest under it.
+    Conversation { conversation: usize },
     /// One model turn of an agent conversation.
     Turn {
         conversation: usize,
@@ -91,9 +93,19 @@ impl LaneInfo {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
     Done,
-    Failed { error: ProviderError },
-    TimedOut { after_ms: f64 },
-    Cancelled { reason: CancelReason },
+    Failed {
+        error: ProviderError,
+    },
+    /// A tool reported an error (the agent gets it back as an `is_error` result).
+    ToolFailed {
+        message: String,
+    },
+    TimedOut {
+        after_ms: f64,
+    },
+    Cancelled {
+        reason: CancelReason,
+    },
 }
 
 impl Outcome {
@@ -101,7 +113,7 @@ impl Outcome {
     pub fn status_name(&self) -> &'static str {
         match self {
             Outcome::Done => "done",
-            Outcome::Failed { .. } => "failed",
+            Outcome::Failed { .. } | Outcome::ToolFailed { .. } => "failed",
             Outcome::TimedOut { .. } => "timeout",
             Outcome::Cancelled { .. } => "cancelled",
         }
@@ -112,6 +124,7 @@ impl Outcome {
         match self {
             Outcome::Done => None,
             Outcome::Failed { error } => Some(error.to_string()),
+            Outcome::ToolFailed { message } => Some(format!("The tool failed: {message}")),
             Outcome::TimedOut { after_ms } => Some(format!(
                 "Timed out after {} (the per-call timeout).",
                 crate::providers::seconds_text(*after_ms)

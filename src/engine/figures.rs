@@ -48,6 +48,25 @@ pub struct RunFigures {
     pub efficiency: Option<f64>,
     /// How many calls could run at once: min(questions, limit).
     pub parallelism: usize,
+    /// The agents lab's figures, when agents ran.
+    pub agents: Option<AgentFigures>,
+}
+
+/// The figures of an agents-lab run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentFigures {
+    pub wall_ms: f64,
+    /// The sum of every model turn and tool call: the time if nothing had overlapped.
+    pub serial_ms: f64,
+    /// Serial time ÷ wall time.
+    pub speedup: f64,
+    pub conversations: usize,
+    pub turns: usize,
+    pub tool_calls: usize,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+    pub cost_usd: Option<f64>,
+    pub finished: bool,
 }
 
 impl RunFigures {
@@ -98,6 +117,7 @@ impl RunFigures {
             ideal_speedup(&durations, synthesis, view.concurrency_limit)
         });
         RunFigures {
+            agents: agent_figures(view, now_ms),
             efficiency: speedup.map(|s| s / parallelism as f64),
             sequential,
             parallel,
@@ -138,16 +158,60 @@ pub fn makespan(durations: &[f64], limit: Option<usize>) -> f64 {
     free_at.into_iter().fold(0.0, f64::max)
 }
 
+fn lane_duration(lane: &LaneView, now_ms: f64) -> f64 {
+    match (lane.started_ms, lane.ended_ms) {
+        (Some(s), Some(e)) => e - s,
+        (Some(s), None) => now_ms - s,
+        _ => 0.0,
+    }
+}
+
+fn agent_figures(view: &RunView, now_ms: f64) -> Option<AgentFigures> {
+    let (start, end) = view.group_span(Group::Agent)?;
+    let lanes: Vec<&LaneView> = view
+        .lanes
+        .iter()
+        .filter(|l| l.info.group == Group::Agent)
+        .collect();
+    // Leaves are the work itself: turns, and tool calls that are not agents themselves.
+    let has_children = |id: usize| lanes.iter().any(|l| l.info.parent == Some(id));
+    let serial_ms: f64 = lanes
+        .iter()
+        .filter(|l| match l.info.kind {
+            LaneKind::Turn { .. } => true,
+            LaneKind::Tool { .. } => !has_children(l.id),
+            _ => false,
+        })
+        .map(|l| lane_duration(l, now_ms))
+        .sum();
+    let wall_ms = end.unwrap_or(now_ms) - start;
+    let count = |pred: fn(&LaneKind) -> bool| lanes.iter().filter(|l| pred(&l.info.kind)).count();
+    let tokens_in: u64 = lanes.iter().map(|l| u64::from(l.usage.input_tokens)).sum();
+    let tokens_out: u64 = lanes.iter().map(|l| u64::from(l.usage.output_tokens)).sum();
+    Some(AgentFigures {
+        wall_ms,
+        serial_ms,
+        speedup: if wall_ms > 0.0 {
+            serial_ms / wall_ms
+        } else {
+            1.0
+        },
+        conversations: count(|k| matches!(k, LaneKind::Conversation { .. })),
+        turns: count(|k| matches!(k, LaneKind::Turn { .. })),
+        tool_calls: count(|k| matches!(k, LaneKind::Tool { .. })),
+        tokens_in,
+        tokens_out,
+        cost_usd: cost_usd(&view.model, tokens_in, tokens_out),
+        finished: end.is_some(),
+    })
+}
+
 fn group_figures(view: &RunView, group: Group, now_ms: f64) -> Option<GroupFigures> {
     let (start, end) = view.group_span(group)?;
     let questions = view.question_lanes(group);
     let synthesis = view.synthesis_lane(group);
     let lanes: Vec<&LaneView> = questions.iter().copied().chain(synthesis).collect();
-    let duration = |l: &LaneView| match (l.started_ms, l.ended_ms) {
-        (Some(s), Some(e)) => e - s,
-        (Some(s), None) => now_ms - s,
-        _ => 0.0,
-    };
+    let duration = |l: &LaneView| lane_duration(l, now_ms);
     let wall_ms = end.unwrap_or(now_ms) - start;
     let tokens_in: u64 = lanes.iter().map(|l| u64::from(l.usage.input_tokens)).sum();
     let tokens_out: u64 = lanes.iter().map(|l| u64::from(l.usage.output_tokens)).sum();

@@ -49,6 +49,9 @@ pub fn log_line(event: &Event, view: &RunView) -> Option<LogLine> {
                     format!("🤖 {agent} turn {}", turn + 1)
                 }
                 (LaneKind::Tool { tool, .. }, _) => format!("🔧 Calling {tool}"),
+                (LaneKind::Conversation { conversation }, _) => {
+                    format!("💬 Conversation {} started", conversation + 1)
+                }
                 (_, 0) => "🔄 Asking".to_string(),
                 (_, n) => format!("🔄 Asking again (retry {n})"),
             };
@@ -93,6 +96,11 @@ pub fn log_line(event: &Event, view: &RunView) -> Option<LogLine> {
                     LogTone::Good,
                     format!("✅ {tool} returned {}{took}", l.text.trim()),
                 ),
+                (Outcome::Done, LaneKind::Turn { .. }) => return None,
+                (Outcome::Done, LaneKind::Conversation { .. }) => (
+                    LogTone::Good,
+                    format!("🏁 Conversation finished{took}: {}", l.info.label),
+                ),
                 (Outcome::Done, _) => (
                     LogTone::Good,
                     format!("✅ Answered: {}{took}", l.info.label),
@@ -100,6 +108,10 @@ pub fn log_line(event: &Event, view: &RunView) -> Option<LogLine> {
                 (Outcome::Failed { error }, _) => (
                     LogTone::Bad,
                     format!("❌ Failed: {}{took}: {error}", l.info.label),
+                ),
+                (Outcome::ToolFailed { message }, _) => (
+                    LogTone::Bad,
+                    format!("⚠️ Tool error in {}: {message}", l.info.label),
                 ),
                 (Outcome::TimedOut { after_ms }, _) => (
                     LogTone::Bad,

@@ -51,7 +51,7 @@ pub use call::{run_call, CallContext, CallResult};
 pub use cancel::{CancelReason, CancelToken};
 pub use clock::{run_virtual, Clock, VirtualClock};
 pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
-pub use figures::{ideal_speedup, makespan, GroupFigures, RunFigures};
+pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigures};
 pub use log::{log_line, LogLine, LogTone};
 pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunMode, RunPlan};
 pub use pricing::{cost_usd, price_of, Price};
@@ -62,4 +62,4 @@ pub use semaphore::{Acquire, Permit, Semaphore};
 pub use synthesis::{
     below_quorum_reason, synthesis_prompt, ResearchOutcome, ANSWER_HEADING, MISSING_HEADING,
 };
-pub use timeline::{LaneStatus, LaneView, Phase, RunView};
+pub use timeline::{timeline_rows, LaneStatus, LaneView, Phase, RunView, TimelineRow};

@@ -13,6 +13,8 @@ pub enum RunMode {
     Parallel,
     /// Both runs on one time axis.
     Compare,
+    /// Agent conversations with tools (the agents lab).
+    Agents,
 }
 
 /// In compare mode: both runs together, or the sequential run first.

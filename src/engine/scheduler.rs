@@ -77,7 +77,11 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
     });
     let groups = match plan.mode {
         RunMode::Sequential => vec![run_group(plan, &ctx, Group::Sequential, &cancel).await],
-        RunMode::Parallel => vec![run_group(plan, &ctx, Group::Parallel, &cancel).await],
+        // Agent runs have their own entry point (`agent::run_agents`); as a research plan they
+        // behave like a parallel run.
+        RunMode::Parallel | RunMode::Agents => {
+            vec![run_group(plan, &ctx, Group::Parallel, &cancel).await]
+        }
         RunMode::Compare => match plan.compare_timing {
             CompareTiming::SameTime => {
                 let (seq, par) = join(

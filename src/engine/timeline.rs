@@ -45,7 +45,7 @@ impl LaneStatus {
     fn of_outcome(outcome: &Outcome) -> LaneStatus {
         match outcome {
             Outcome::Done => LaneStatus::Done,
-            Outcome::Failed { .. } => LaneStatus::Failed,
+            Outcome::Failed { .. } | Outcome::ToolFailed { .. } => LaneStatus::Failed,
             Outcome::TimedOut { .. } => LaneStatus::Timeout,
             Outcome::Cancelled { .. } => LaneStatus::Cancelled,
         }
@@ -287,5 +287,131 @@ impl RunView {
             .iter()
             .find(|(g, _, _)| *g == group)
             .map(|(_, start, end)| (*start, *end))
+    }
+}
+
+/// One row of the drawn timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimelineRow {
+    /// The heading of a run's group of lanes.
+    Header(Group),
+    /// A lane, indented `depth` levels under its parent.
+    Lane { id: LaneId, depth: usize },
+}
+
+/// The order rows are drawn in: the sequential run, then the parallel run (each with its
+/// synthesis last), then agent lanes as a tree (each lane followed by the lanes nested under it).
+pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
+    let mut rows = Vec::with_capacity(lanes.len() + 3);
+    for group in [Group::Sequential, Group::Parallel] {
+        let mut ids: Vec<(usize, LaneId)> = lanes
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.group == group)
+            .map(|(id, l)| {
+                let order = match l.kind {
+                    LaneKind::Question { index } => index,
+                    _ => usize::MAX,
+                };
+                (order, id)
+            })
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        ids.sort();
+        rows.push(TimelineRow::Header(group));
+        rows.extend(
+            ids.into_iter()
+                .map(|(_, id)| TimelineRow::Lane { id, depth: 0 }),
+        );
+    }
+    let agent: Vec<LaneId> = (0..lanes.len())
+        .filter(|id| lanes[*id].group == Group::Agent)
+        .collect();
+    if !agent.is_empty() {
+        rows.push(TimelineRow::Header(Group::Agent));
+        // Depth-first from the roots, children in the order they opened.
+        let mut stack: Vec<(LaneId, usize)> = agent
+            .iter()
+            .rev()
+            .filter(|id| lanes[**id].parent.is_none_or(|p| p >= lanes.len()))
+            .map(|id| (*id, 0))
+            .collect();
+        let mut seen = vec![false; lanes.len()];
+        while let Some((id, depth)) = stack.pop() {
+            if std::mem::replace(&mut seen[id], true) {
+                continue;
+            }
+            rows.push(TimelineRow::Lane { id, depth });
+            for child in agent.iter().rev() {
+                if lanes[*child].parent == Some(id) {
+                    stack.push((*child, depth + 1));
+                }
+            }
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(group: Group, kind: LaneKind, parent: Option<LaneId>) -> LaneInfo {
+        LaneInfo {
+            group,
+            kind,
+            label: String::new(),
+            parent,
+        }
+    }
+
+    #[test]
+    fn rows_put_runs_in_order_and_nest_agent_lanes_under_their_parents() {
+        let turn = |t| LaneKind::Turn {
+            conversation: 0,
+            agent: "a".into(),
+            turn: t,
+        };
+        let tool = LaneKind::Tool {
+            conversation: 0,
+            tool: "t".into(),
+            input: serde_json::Value::Null,
+        };
+        let lanes = vec![
+            info(Group::Parallel, LaneKind::Question { index: 1 }, None), // 0
+            info(Group::Parallel, LaneKind::Question { index: 0 }, None), // 1
+            info(Group::Sequential, LaneKind::Question { index: 0 }, None), // 2
+            info(Group::Parallel, LaneKind::Synthesis, None),             // 3
+            info(
+                Group::Agent,
+                LaneKind::Conversation { conversation: 0 },
+                None,
+            ), // 4
+            info(Group::Agent, turn(0), Some(4)),                         // 5
+            info(Group::Agent, tool.clone(), Some(5)),                    // 6
+            info(Group::Agent, turn(1), Some(4)),                         // 7
+            info(Group::Agent, tool, Some(5)),                            // 8
+        ];
+        let rows = timeline_rows(&lanes);
+        let lane = |id, depth| TimelineRow::Lane { id, depth };
+        assert_eq!(
+            rows,
+            vec![
+                TimelineRow::Header(Group::Sequential),
+                lane(2, 0),
+                TimelineRow::Header(Group::Parallel),
+                lane(1, 0),
+                lane(0, 0),
+                lane(3, 0),
+                TimelineRow::Header(Group::Agent),
+                lane(4, 0),
+                lane(5, 1),
+                lane(6, 2),
+                lane(8, 2),
+                lane(7, 1),
+            ]
+        );
     }
 }

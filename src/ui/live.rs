@@ -5,12 +5,14 @@
 //! into the pure [`RunView`], and touches only the signals of lanes that changed. The page
 //! therefore re-renders at most once a frame, however many calls stream at once.
 
+use crate::agent::{run_agents, AgentPlan};
 use crate::browser::BrowserClock;
 use crate::engine::{
     log_line, run, CancelReason, CancelToken, Clock, Event, Group, LaneId, LaneInfo, LaneView,
     LogLine, RunEnv, RunFigures, RunPlan, RunView,
 };
 use crate::providers::Provider;
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -53,7 +55,8 @@ struct Inner {
     origin_ms: f64,
     finished: Rc<Cell<bool>>,
     frame_scheduled: Rc<Cell<bool>>,
-    plan: Option<RunPlan>,
+    /// The plan of the run, as exported.
+    plan: serde_json::Value,
 }
 
 impl LiveRun {
@@ -70,8 +73,33 @@ impl LiveRun {
         }
     }
 
-    /// Starts `plan` on `provider`, cancelling any run still going.
+    /// Starts a research run of `plan` on `provider`, cancelling any run still going.
     pub fn start(&self, plan: RunPlan, provider: Rc<dyn Provider>) {
+        let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.launch(exported, provider, move |env, cancel| {
+            Box::pin(async move {
+                run(&plan, env, cancel).await;
+            })
+        });
+    }
+
+    /// Starts an agents-lab run of `plan` on `provider`.
+    pub fn start_agents(&self, plan: AgentPlan, provider: Rc<dyn Provider>) {
+        let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.launch(exported, provider, move |env, cancel| {
+            Box::pin(async move {
+                run_agents(&plan, env, cancel).await;
+            })
+        });
+    }
+
+    /// Resets the page's run state and starts `runner` with a fresh environment.
+    fn launch(
+        &self,
+        plan: serde_json::Value,
+        provider: Rc<dyn Provider>,
+        runner: impl FnOnce(RunEnv, CancelToken) -> LocalBoxFuture<'static, ()> + 'static,
+    ) {
         self.cancel();
         let clock = BrowserClock;
         let pending = Rc::new(RefCell::new(Vec::new()));
@@ -87,7 +115,7 @@ impl LiveRun {
                 origin_ms: clock.now_ms(),
                 finished: finished.clone(),
                 frame_scheduled: Rc::new(Cell::new(false)),
-                plan: Some(plan.clone()),
+                plan,
             }
         });
         self.lanes.set(Vec::new());
@@ -111,8 +139,9 @@ impl LiveRun {
             sink,
             jitter_seed: (js_sys::Math::random() * u32::MAX as f64) as u64,
         };
+        let running = runner(env, cancel);
         leptos::task::spawn_local(async move {
-            run(&plan, env, cancel).await;
+            running.await;
             finished.set(true);
             this.schedule_frame();
         });
@@ -133,8 +162,8 @@ impl LiveRun {
             .with_value(|inner| inner.all_events.borrow().clone())
     }
 
-    /// The plan of the current run.
-    pub fn plan(&self) -> Option<RunPlan> {
+    /// The plan of the current run, as exported.
+    pub fn plan(&self) -> serde_json::Value {
         self.inner.with_value(|inner| inner.plan.clone())
     }
 

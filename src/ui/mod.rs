@@ -1,40 +1,61 @@
 //! The page: Leptos components that show the workspace and fold the engine's events.
 //!
 //! Components stay thin: the set-up lives in [`crate::workspace`], timing and figures in
-//! [`crate::engine`]; here we only render signals and forward clicks.
+//! [`crate::engine`], words in [`crate::explain`]; here we only render signals and forward clicks.
 
+mod agents;
 mod answers;
+mod code;
 mod editor;
+mod figures;
+mod header;
 mod live;
+mod markdown_view;
+mod results;
 mod run_bar;
+mod settings;
 mod state;
+mod timeline;
 
 pub use live::{LaneHandle, LiveRun};
 pub use state::{use_app, AppState};
 
-use crate::workspace::Workspace;
+use crate::engine::RunMode;
+use crate::workspace::PageMode;
 use leptos::prelude::*;
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new(Workspace::default());
+    let state = AppState::load();
+    state.persist();
     provide_context(state);
+    // Ctrl/Cmd+Enter runs (compare, or the agents), Esc cancels.
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+            ev.prevent_default();
+            state.run(RunMode::Compare);
+        } else if ev.key() == "Escape" && state.live.running.get_untracked() {
+            state.live.cancel();
+        }
+    });
+    let agents = move || state.workspace.with(|w| w.mode == PageMode::Agents);
     view! {
-        <header class="app-header">
-            <h1>"Parallel Playground"</h1>
-            <p class="tagline">
-                "Ask independent questions one at a time or all at once, and watch the difference: "
-                <strong>"sum of the times"</strong>" versus "<strong>"time of the slowest"</strong>"."
-            </p>
-        </header>
+        <header::Header />
         <main class="layout">
             <section class="setup" aria-label="Set-up">
-                <editor::QuestionEditor />
+                <Show when=agents fallback=|| view! { <editor::QuestionEditor /> }>
+                    <agents::AgentEditor />
+                </Show>
+                <settings::ProviderSettings />
+                <settings::RunSettings />
+                <settings::SimulationSettings />
             </section>
-            <section class="results" aria-label="Run">
+            <section class="run" aria-label="Run">
                 <run_bar::RunBar />
-                <answers::Answers />
+                <figures::Figures />
+                <timeline::Timeline />
+                <results::Results />
             </section>
         </main>
     }

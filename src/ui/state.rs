@@ -1,13 +1,69 @@
-//! [`AppState`]: what the whole page shares — the workspace, the key, the live run.
+//! [`AppState`]: what the whole page shares — the workspace, the key, the live run — and the
+//! actions that start runs, save the workspace and restore it.
 
 use super::live::LiveRun;
+use crate::browser::page;
 use crate::browser::BrowserClock;
 use crate::engine::RunMode;
+use crate::providers::http::HttpProvider;
 use crate::providers::simulated::{SimBehaviour, SimulatedProvider};
 use crate::providers::Provider;
-use crate::workspace::{ProviderKind, Workspace};
+use crate::workspace::{
+    decode_saved, decode_share, encode_saved, encode_share, PageMode, ProviderKind, Workspace,
+    DAMAGED_KEY, STORAGE_KEY,
+};
 use leptos::prelude::*;
 use std::rc::Rc;
+
+/// Where the key is kept when the person ticks "remember on this device".
+const KEY_STORAGE: &str = "parallel-playground.api-key";
+/// Where the theme choice is kept.
+const THEME_STORAGE: &str = "parallel-playground.theme";
+
+/// Light, dark, or whatever the system prefers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn parse(value: &str) -> Theme {
+        match value {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    /// The value stored and put on `<html data-theme>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The next theme of the toggle: system → light → dark → system.
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::System => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+}
+
+/// The results tab on show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultsTab {
+    Synthesis,
+    Answers,
+    Log,
+    Code,
+}
 
 /// The page's shared state, handed to components through context.
 #[derive(Clone, Copy)]
@@ -15,9 +71,15 @@ pub struct AppState {
     pub workspace: RwSignal<Workspace>,
     /// The API key: kept out of the workspace so it never reaches storage, links or exports.
     pub api_key: RwSignal<String>,
+    /// Keep the key in this browser's storage.
+    pub remember_key: RwSignal<bool>,
     pub live: LiveRun,
-    /// Messages for the person (validation problems, set-up errors), shown as `error`.
+    /// Problems that stop a run, shown as `error`.
     pub errors: RwSignal<Vec<String>>,
+    /// Things the person should know (a link was opened; a damaged save or link, as errors).
+    pub notices: RwSignal<Vec<(String, bool)>>,
+    pub theme: RwSignal<Theme>,
+    pub tab: RwSignal<ResultsTab>,
 }
 
 /// The page's shared state.
@@ -26,18 +88,89 @@ pub fn use_app() -> AppState {
 }
 
 impl AppState {
-    pub fn new(workspace: Workspace) -> AppState {
+    /// The state at page load: the workspace from a share link, else from storage, else the
+    /// default — with a notice whenever something could not be read.
+    pub fn load() -> AppState {
+        let mut notices = Vec::new();
+        let fragment = page::fragment();
+        let from_link = if page_has_workspace(&fragment) {
+            match decode_share(&fragment) {
+                Ok(ws) => {
+                    notices.push(("Opened the set-up from the link.".to_string(), false));
+                    Some(ws)
+                }
+                Err(e) => {
+                    notices.push((format!("{e}"), true));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let workspace = from_link.unwrap_or_else(|| match page::storage_get(STORAGE_KEY) {
+            None => Workspace::default(),
+            Some(saved) => match decode_saved(&saved) {
+                Ok(ws) => ws,
+                Err(e) => {
+                    page::storage_set(DAMAGED_KEY, &saved);
+                    notices.push((format!("{e}"), true));
+                    Workspace::default()
+                }
+            },
+        });
+        let remembered = page::storage_get(KEY_STORAGE);
+        let theme = page::storage_get(THEME_STORAGE)
+            .map(|t| Theme::parse(&t))
+            .unwrap_or(Theme::System);
         AppState {
+            remember_key: RwSignal::new(remembered.is_some()),
+            api_key: RwSignal::new(remembered.unwrap_or_default()),
             workspace: RwSignal::new(workspace),
-            api_key: RwSignal::new(String::new()),
             live: LiveRun::new(),
             errors: RwSignal::new(Vec::new()),
+            notices: RwSignal::new(notices),
+            theme: RwSignal::new(theme),
+            tab: RwSignal::new(ResultsTab::Synthesis),
         }
     }
 
-    /// Validates the workspace and starts a run, or shows what is wrong.
+    /// Keeps the workspace, the key (only if remembered) and the theme in storage as they
+    /// change.
+    pub fn persist(&self) {
+        let this = *self;
+        Effect::new(move |_| {
+            let text = this.workspace.with(encode_saved);
+            page::storage_set(STORAGE_KEY, &text);
+        });
+        Effect::new(move |_| {
+            if this.remember_key.get() {
+                page::storage_set(KEY_STORAGE, &this.api_key.get());
+            } else {
+                page::storage_remove(KEY_STORAGE);
+            }
+        });
+        Effect::new(move |_| {
+            let theme = this.theme.get();
+            page::set_root_attribute(
+                "data-theme",
+                (theme != Theme::System).then_some(theme.as_str()),
+            );
+            page::storage_set(THEME_STORAGE, theme.as_str());
+        });
+    }
+
+    /// A link that opens this set-up (never the key).
+    pub fn share_link(&self) -> String {
+        let fragment = self.workspace.with_untracked(encode_share);
+        format!("{}#{fragment}", page::page_url())
+    }
+
+    /// Validates the workspace and starts a research run, or shows what is wrong.
     pub fn run(&self, mode: RunMode) {
         let ws = self.workspace.get_untracked();
+        if ws.mode == PageMode::Agents {
+            return self.run_agents();
+        }
         let plan = match ws.plan(mode) {
             Ok(plan) => plan,
             Err(problems) => {
@@ -54,8 +187,28 @@ impl AppState {
         }
     }
 
-    /// The provider the workspace asks for.
+    /// Validates the agents set-up and starts its conversations.
+    pub fn run_agents(&self) {
+        let ws = self.workspace.get_untracked();
+        let plan = match ws.agent_plan() {
+            Ok(plan) => plan,
+            Err(problems) => {
+                self.errors.set(problems.into_iter().map(|p| p.0).collect());
+                return;
+            }
+        };
+        match self.provider_for(&ws) {
+            Ok(provider) => {
+                self.errors.set(Vec::new());
+                self.live.start_agents(plan, provider);
+            }
+            Err(message) => self.errors.set(vec![message]),
+        }
+    }
+
+    /// The provider the workspace asks for, or why it cannot be used.
     fn provider_for(&self, ws: &Workspace) -> Result<Rc<dyn Provider>, String> {
+        let key = self.api_key.get_untracked();
         match ws.provider.kind {
             ProviderKind::Simulated => {
                 let filled = ws.filled_questions();
@@ -68,10 +221,37 @@ impl AppState {
                 }
                 Ok(Rc::new(provider))
             }
-            ProviderKind::Anthropic | ProviderKind::OpenAi => Err(
-                "The HTTP providers are not wired into this build yet; use the simulated model."
-                    .into(),
-            ),
+            ProviderKind::Anthropic => {
+                let base = checked_base_url(&ws.provider.anthropic.base_url)?;
+                if key.trim().is_empty() {
+                    return Err(
+                        "The Anthropic API needs a key: paste it in Model & provider \
+                                (it stays in this tab unless you tick “remember”)."
+                            .into(),
+                    );
+                }
+                Ok(Rc::new(HttpProvider::anthropic(base, &key)))
+            }
+            ProviderKind::OpenAi => {
+                let base = checked_base_url(&ws.provider.openai.base_url)?;
+                Ok(Rc::new(HttpProvider::openai(base, &key)))
+            }
         }
+    }
+}
+
+/// Whether the fragment carries a workspace (`w=…`).
+fn page_has_workspace(fragment: &str) -> bool {
+    fragment.split('&').any(|part| part.starts_with("w="))
+}
+
+fn checked_base_url(url: &str) -> Result<&str, String> {
+    let trimmed = url.trim();
+    if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+        Ok(trimmed)
+    } else {
+        Err(format!(
+            "The base URL “{trimmed}” must start with https:// (or http:// for a local server)."
+        ))
     }
 }

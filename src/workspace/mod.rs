@@ -4,9 +4,22 @@
 //! The API key is deliberately *not* part of [`Workspace`]: it cannot leak into a saved
 //! workspace, a share link or an export by accident.
 
+mod agents;
 mod presets;
+mod share;
+mod storage;
 
+pub use agents::{AgentSettings, PageMode, CALCULATOR_PROMPTS, ORCHESTRATOR_PROMPT};
 pub use presets::{preset, Preset, PRESETS};
+pub use share::{
+    decode_share, encode_share, fragment_param, share_fits, ShareError, MAX_SHARED_JSON_BYTES,
+    MAX_SHARE_VALUE_BYTES, SHARE_FORMAT, SHARE_PARAM,
+};
+pub use storage::{
+    decode_saved, encode_saved, migrate, sanitize, ContentProblem, LoadError, DAMAGED_KEY,
+    MAX_AGENT_TURNS, MAX_MAX_TOKENS, MAX_PROMPT_CHARS, MAX_QUESTIONS, MAX_QUESTION_CHARS,
+    MAX_RETRIES, MAX_SIMULATION_SPEED, MAX_TIMEOUT_MS, MAX_TOOL_LATENCY_MS, STORAGE_KEY,
+};
 
 use crate::engine::{fill_topic, CompareTiming, FailurePolicy, RetryPolicy, RunMode, RunPlan};
 use crate::providers::simulated::{SimBehaviour, SimulationSettings};
@@ -159,6 +172,9 @@ pub struct Workspace {
     pub provider: ProviderSettings,
     pub run: RunSettings,
     pub simulation: SimulationSettings,
+    /// Research or agents.
+    pub mode: PageMode,
+    pub agents: AgentSettings,
 }
 
 impl Default for Workspace {
@@ -175,6 +191,8 @@ impl Default for Workspace {
                 provider: ProviderSettings::default(),
                 run: RunSettings::default(),
                 simulation: SimulationSettings::default(),
+                mode: PageMode::Research,
+                agents: AgentSettings::default(),
             })
     }
 }
@@ -232,6 +250,19 @@ impl Workspace {
             problems.push(Invalid("Max tokens must be at least 1.".into()));
         }
         problems
+    }
+
+    /// The agents-lab plan, or the problems that prevent it.
+    pub fn agent_plan(&self) -> Result<crate::agent::AgentPlan, Vec<Invalid>> {
+        self.agents.plan(
+            self.provider.model(),
+            self.provider.max_tokens,
+            self.run.timeout_ms,
+            RetryPolicy {
+                max_retries: self.run.max_retries,
+                ..RetryPolicy::default()
+            },
+        )
     }
 
     /// The run plan for `mode`, or the problems that prevent it.

@@ -1,6 +1,8 @@
 //! Ready-made set-ups: the travel guide of the seeds, and other workflows worth parallelising.
 
-use super::{ProviderSettings, Question, RunSettings, Workspace, WORKSPACE_VERSION};
+use super::{
+    AgentSettings, PageMode, ProviderSettings, Question, RunSettings, Workspace, WORKSPACE_VERSION,
+};
 use crate::providers::simulated::{SimBehaviour, SimulationSettings};
 
 /// A named starting point.
@@ -146,6 +148,8 @@ impl Preset {
             provider: ProviderSettings::default(),
             run: RunSettings::default(),
             simulation: SimulationSettings::default(),
+            mode: PageMode::Research,
+            agents: AgentSettings::default(),
         }
     }
 
@@ -155,6 +159,7 @@ impl Preset {
             provider: ws.provider.clone(),
             run: ws.run.clone(),
             simulation: ws.simulation.clone(),
+            agents: ws.agents.clone(),
             ..self.workspace()
         }
     }

@@ -21,6 +21,13 @@ impl Op {
         }
     }
 
+    fn precedence(self) -> u8 {
+        match self {
+            Op::Add | Op::Subtract => 1,
+            Op::Multiply | Op::Divide => 2,
+        }
+    }
+
     fn symbol(self) -> char {
         match self {
             Op::Add => '+',
@@ -90,11 +97,23 @@ impl Expression {
         match &self.nodes[node] {
             Node::Number(n) => format_number(*n),
             Node::Apply { op, left, right } => {
-                let side = |i: usize| match self.nodes[i] {
-                    Node::Number(_) => self.render(i),
-                    _ => format!("({})", self.render(i)),
+                // Parentheses only where the tree needs them, so the text parses back to the
+                // same tree (and a sub-agent sees the same independent parts).
+                let side = |i: usize, right_side: bool| match &self.nodes[i] {
+                    Node::Apply { op: inner, .. }
+                        if inner.precedence() < op.precedence()
+                            || (right_side && inner.precedence() == op.precedence()) =>
+                    {
+                        format!("({})", self.render(i))
+                    }
+                    _ => self.render(i),
                 };
-                format!("{} {} {}", side(*left), op.symbol(), side(*right))
+                format!(
+                    "{} {} {}",
+                    side(*left, false),
+                    op.symbol(),
+                    side(*right, true)
+                )
             }
         }
     }
@@ -205,6 +224,10 @@ mod tests {
         assert_eq!(e.render(e.root()), "(2 + 3) * (4 * 4)");
         let e = Expression::find_in("Compute 2 + 3 * 4 please").expect("expression");
         assert_eq!(e.evaluate(), Some(14.0));
+        assert_eq!(e.render(e.root()), "2 + 3 * 4");
+        let e = Expression::find_in("10 - (4 - 1) + (2 + 2)").expect("expression");
+        assert_eq!(e.render(e.root()), "10 - (4 - 1) + (2 + 2)");
+        assert_eq!(e.evaluate(), Some(11.0));
     }
 
     #[test]

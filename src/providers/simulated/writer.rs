@@ -89,6 +89,24 @@ const STOP_WORDS: &[&str] = &[
     "important",
     "visitors",
     "visitor",
+    "way",
+    "around",
+    "think",
+    "short",
+    "overview",
+    "things",
+    "thing",
+    "make",
+    "much",
+    "many",
+    "local",
+    "typical",
+    "day",
+    "look",
+    "new",
+    "use",
+    "work",
+    "one",
 ];
 
 /// The subject of a question: "What are the top attractions in Paris?" → "the top attractions
@@ -123,16 +141,55 @@ pub fn subject_of(question: &str) -> String {
         "describe",
         "list",
         "give me",
+        "who are",
+        "who is",
+        "what",
     ];
     for opener in OPENERS {
         if lower.starts_with(opener) && lower.len() > opener.len() {
             let rest = trimmed[opener.len()..].trim();
             if !rest.is_empty() {
-                return rest.to_string();
+                return noun_phrase(rest);
             }
         }
     }
     trimmed.to_string()
+}
+
+/// "local customs should visitors to Paris know" → "local customs in Paris": the words before a
+/// helping verb, plus the place named after it.
+fn noun_phrase(rest: &str) -> String {
+    const HELPERS: &[&str] = &[
+        "should", "do", "does", "did", "can", "could", "would", "will", "must",
+    ];
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let Some(cut) = words
+        .iter()
+        .position(|w| HELPERS.contains(&w.to_lowercase().as_str()))
+        .filter(|i| *i > 0)
+    else {
+        return rest.to_string();
+    };
+    let head = words[..cut].join(" ");
+    let place = words[cut + 1..]
+        .iter()
+        .find(|w| w.chars().next().is_some_and(char::is_uppercase));
+    match place {
+        Some(place) => format!("{head} in {place}"),
+        None => head,
+    }
+}
+
+/// The terms an answer put in bold (the simulated answers bold their key points).
+fn bold_terms(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for (i, part) in text.split("**").enumerate() {
+        let term = part.trim();
+        if i % 2 == 1 && !term.is_empty() && term.len() < 40 && !terms.iter().any(|t| t == term) {
+            terms.push(term.to_string());
+        }
+    }
+    terms
 }
 
 /// The content words of a text, first occurrence first, without stop words.
@@ -193,9 +250,16 @@ pub fn answer(question: &str, target_words: usize, rng: &mut SplitMix64) -> Stri
         "has a cheap option and a comfortable one, and the difference is often smaller than expected.",
         "is best understood by looking at a concrete example rather than a general rule.",
     ];
+    // Each point a different sentence: a shuffled order of the templates.
+    let mut order: Vec<usize> = (0..POINTS.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.index(i + 1));
+    }
     let mut point = 0;
-    while text.split_whitespace().count() < target_words.saturating_sub(25).max(20) && point < 12 {
-        let sentence = POINTS[rng.index(POINTS.len())];
+    while text.split_whitespace().count() < target_words.saturating_sub(25).max(20)
+        && point < POINTS.len()
+    {
+        let sentence = POINTS[order[point]];
         text.push_str(&format!("- **{}** {}\n", capitalize(&k(point)), sentence));
         point += 1;
     }
@@ -279,7 +343,10 @@ pub fn synthesis(prompt: &str, rng: &mut SplitMix64) -> String {
         let subject = subject_of(&section.question);
         match &section.answer {
             Some(answer) => {
-                let found = keywords(answer);
+                let mut found = bold_terms(answer);
+                if found.is_empty() {
+                    found = keywords(answer);
+                }
                 let highlights: Vec<String> = found.iter().take(3).cloned().collect();
                 text.push_str(&format!(
                     "\n## {}\n\nOn {} (question {}): the research points to {}. {}\n",

@@ -1,0 +1,144 @@
+//! Writes the "Show me the code" programs for a fixed test plan into a folder.
+//!
+//! ```sh
+//! cargo run --example export_code -- --out DIR [--model M] [--plan-json JSON] [--echo-prompt FILE]
+//! ```
+//!
+//! The plan is the travel guide (`preset("travel")`) with a concurrency limit of 2, settle-all, a
+//! 20 s timeout and a quorum of 2. `DIR` gets `parallel_research.py`, `parallel-research.ts`, and
+//! a Cargo crate `rust/` (`Cargo.toml`, `src/main.rs`).
+//!
+//! - `--model M` replaces the model (the tests use the mock's, e.g. `mock?ttft=300&tps=200`).
+//! - `--plan-json JSON` replaces fields of the plan: a JSON object in `RunPlan`'s serde form,
+//!   e.g. `{"failure_policy": "fail-fast", "concurrency_limit": null}`.
+//! - `--echo-prompt FILE` also writes the synthesis prompt the page builds when every research
+//!   answer repeats its question (what the mock answers with `echo=1`), so that the tests can
+//!   compare the programs' synthesis with the page's byte for byte.
+
+use parallel_playground::codegen::{cargo_manifest, generate, CodeLanguage};
+use parallel_playground::engine::{
+    synthesis_prompt, FailurePolicy, ResearchOutcome, RunMode, RunPlan,
+};
+use parallel_playground::workspace::preset;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str =
+    "usage: export_code --out DIR [--model M] [--plan-json JSON] [--echo-prompt FILE]";
+
+struct Options {
+    out: PathBuf,
+    model: Option<String>,
+    plan_json: Option<String>,
+    echo_prompt: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match parse_args(std::env::args().skip(1)).and_then(|options| export(&options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("export_code: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        out: PathBuf::new(),
+        model: None,
+        plan_json: None,
+        echo_prompt: None,
+    };
+    let mut out = None;
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--model" => options.model = Some(value()?),
+            "--plan-json" => options.plan_json = Some(value()?),
+            "--echo-prompt" => options.echo_prompt = Some(PathBuf::from(value()?)),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    options.out = out.ok_or(format!("--out is required\n{USAGE}"))?;
+    Ok(options)
+}
+
+/// The plan the programs are generated for.
+fn test_plan(options: &Options) -> Result<RunPlan, String> {
+    let travel = preset("travel").ok_or("the travel preset is missing")?;
+    let mut workspace = travel.workspace();
+    workspace.run.concurrency_limit = Some(2);
+    workspace.run.failure_policy = FailurePolicy::SettleAll;
+    workspace.run.timeout_ms = Some(20_000.0);
+    workspace.run.quorum = 2;
+    let mut plan = workspace
+        .plan(RunMode::Parallel)
+        .map_err(|problems| format!("the test plan is invalid: {problems:?}"))?;
+    if let Some(model) = &options.model {
+        plan.model = model.clone();
+    }
+    if let Some(json) = &options.plan_json {
+        plan = with_fields(&plan, json)?;
+    }
+    Ok(plan)
+}
+
+/// `plan` with the fields of the JSON object `json` replaced.
+fn with_fields(plan: &RunPlan, json: &str) -> Result<RunPlan, String> {
+    let changes: Value =
+        serde_json::from_str(json).map_err(|e| format!("--plan-json is not JSON: {e}"))?;
+    let Value::Object(changes) = changes else {
+        return Err("--plan-json must be a JSON object".into());
+    };
+    let mut value = serde_json::to_value(plan).map_err(|e| e.to_string())?;
+    if let Value::Object(fields) = &mut value {
+        for (name, field) in changes {
+            if !fields.contains_key(&name) {
+                return Err(format!("--plan-json: RunPlan has no field `{name}`"));
+            }
+            fields.insert(name, field);
+        }
+    }
+    serde_json::from_value(value).map_err(|e| format!("--plan-json: {e}"))
+}
+
+fn export(options: &Options) -> Result<(), String> {
+    let plan = test_plan(options)?;
+    let out = &options.out;
+    write(
+        &out.join(CodeLanguage::Python.file_name()),
+        &generate(&plan, CodeLanguage::Python),
+    )?;
+    write(
+        &out.join(CodeLanguage::TypeScript.file_name()),
+        &generate(&plan, CodeLanguage::TypeScript),
+    )?;
+    write(&out.join("rust/Cargo.toml"), &cargo_manifest())?;
+    write(
+        &out.join("rust/src").join(CodeLanguage::Rust.file_name()),
+        &generate(&plan, CodeLanguage::Rust),
+    )?;
+    if let Some(path) = &options.echo_prompt {
+        let outcomes: Vec<ResearchOutcome<'_>> = plan
+            .questions
+            .iter()
+            .map(|question| ResearchOutcome {
+                question,
+                answer: Ok(question),
+            })
+            .collect();
+        write(path, &synthesis_prompt(&plan.synthesis_prompt, &outcomes))?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}

@@ -1,0 +1,78 @@
+//! Pure helpers for drawing the timeline: nice axis lengths, tick spacing, labels.
+
+/// The smallest "nice" axis length (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ ms) at least `ms`
+/// (and at least one second), so the axis rescales in a few visible steps, not every frame.
+pub fn nice_axis_ms(ms: f64) -> f64 {
+    let ms = if ms.is_finite() {
+        ms.max(1000.0)
+    } else {
+        1000.0
+    };
+    let magnitude = 10f64.powi(ms.log10().floor() as i32);
+    [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .map(|step| step * magnitude)
+        .find(|v| *v >= ms)
+        .unwrap_or(10.0 * magnitude)
+}
+
+/// Tick spacing for an axis of `axis_ms`: about six ticks at 1, 2, 2.5 or 5 × 10ⁿ ms.
+pub fn tick_ms(axis_ms: f64) -> f64 {
+    let raw = (axis_ms / 6.0).max(1.0);
+    let magnitude = 10f64.powi(raw.log10().floor() as i32);
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|s| s * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(raw)
+}
+
+/// `0`, `500 ms`, `2 s`, `2.5 s`: tick labels.
+pub fn axis_label(ms: f64) -> String {
+    if ms == 0.0 {
+        "0".into()
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if (ms / 1000.0).fract() == 0.0 {
+        format!("{:.0} s", ms / 1000.0)
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+/// `text` cut to `chars` characters, with an ellipsis when cut.
+pub fn truncate(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(chars.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_axis_grows_in_nice_steps() {
+        assert_eq!(nice_axis_ms(10.0), 1000.0);
+        assert_eq!(nice_axis_ms(1001.0), 1200.0);
+        assert_eq!(nice_axis_ms(10_300.0), 12_000.0);
+        assert_eq!(nice_axis_ms(6100.0), 8000.0);
+        assert_eq!(nice_axis_ms(9000.0), 10_000.0);
+        assert_eq!(nice_axis_ms(14_000.0), 15_000.0);
+        assert_eq!(nice_axis_ms(f64::NAN), 1000.0);
+    }
+
+    #[test]
+    fn ticks_and_labels_read_well() {
+        assert_eq!(tick_ms(6000.0), 1000.0);
+        assert_eq!(tick_ms(15_000.0), 2500.0);
+        assert_eq!(axis_label(2500.0), "2.5 s");
+        assert_eq!(axis_label(500.0), "500 ms");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}

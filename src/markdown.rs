@@ -1,1 +1,0 @@
-//! Safe Markdown rendering of model output.

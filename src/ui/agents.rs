@@ -1,0 +1,89 @@
+//! The agents lab's set-up: prompts (one conversation each), the agent, and the two toggles.
+
+use super::state::use_app;
+use crate::agent::AgentSetup;
+use crate::workspace::AgentSettings;
+use leptos::prelude::*;
+
+/// Prompts, agent set-up, `parallel-tools` and concurrent conversations.
+#[component]
+pub fn AgentEditor() -> impl IntoView {
+    let app = use_app();
+    let ws = app.workspace;
+    let count = move || ws.with(|w| w.agents.prompts.len());
+    view! {
+        <label class="field">
+            <span>"Agent"</span>
+            <select
+                data-testid="agent-setup"
+                prop:value=move || ws.with(|w| match w.agents.setup { AgentSetup::Calculator => "calculator", AgentSetup::Orchestrator => "orchestrator" })
+                on:change=move |ev| {
+                    let setup = if event_target_value(&ev) == "orchestrator" { AgentSetup::Orchestrator } else { AgentSetup::Calculator };
+                    ws.update(|w| {
+                        w.agents.setup = setup;
+                        w.agents.prompts = AgentSettings::default_prompts(setup);
+                    });
+                }
+            >
+                <option value="calculator">"Calculator agent with math tools (seed 003)"</option>
+                <option value="orchestrator">"Orchestrator with calculator agents as tools (seed 004)"</option>
+            </select>
+        </label>
+        <fieldset class="questions-box">
+            <legend>"Prompts — one conversation each, on the same agent"</legend>
+            <ol class="questions">
+                <For each=move || 0..count() key=|i| *i let:index>
+                    <li class="question">
+                        <textarea
+                            data-testid="agent-prompt"
+                            rows="2"
+                            aria-label=format!("Prompt {}", index + 1)
+                            prop:value=move || ws.with(|w| w.agents.prompts.get(index).cloned().unwrap_or_default())
+                            on:input=move |ev| {
+                                let text = event_target_value(&ev);
+                                ws.update(|w| if let Some(p) = w.agents.prompts.get_mut(index) { *p = text; });
+                            }
+                        ></textarea>
+                        <div class="question-tools">
+                            <button class="icon" aria-label=format!("Remove prompt {}", index + 1)
+                                on:click=move |_| ws.update(|w| if index < w.agents.prompts.len() { w.agents.prompts.remove(index); })>"✕"</button>
+                        </div>
+                    </li>
+                </For>
+            </ol>
+            <button data-testid="add-prompt" on:click=move |_| ws.update(|w| w.agents.prompts.push(String::new()))>
+                "+ Add prompt"
+            </button>
+        </fieldset>
+        <fieldset class="toggles">
+            <legend>"What runs at the same time"</legend>
+            <label class="check">
+                <input data-testid="parallel-tools" type="checkbox"
+                    prop:checked=move || ws.with(|w| w.agents.parallel_tools)
+                    on:change=move |ev| { let on = event_target_checked(&ev); ws.update(|w| w.agents.parallel_tools = on); }
+                />
+                <span>"Parallel tool calls: run all tool calls of one turn together (" <code>"Promise.all"</code> ")"</span>
+            </label>
+            <label class="check">
+                <input data-testid="concurrent-conversations" type="checkbox"
+                    prop:checked=move || ws.with(|w| w.agents.concurrent_conversations)
+                    on:change=move |ev| { let on = event_target_checked(&ev); ws.update(|w| w.agents.concurrent_conversations = on); }
+                />
+                <span>"Concurrent conversations: start every prompt at once"</span>
+            </label>
+            <label class="field">
+                <span>"Tool latency (ms of simulated I/O per calculator call; 0 = instant)"</span>
+                <input data-testid="tool-latency-ms" type="number" min="0" max="60000" step="100"
+                    prop:value=move || ws.with(|w| format!("{:.0}", w.agents.tool_latency_ms))
+                    on:change=move |ev| { if let Ok(ms) = event_target_value(&ev).trim().parse::<f64>() {
+                        if ms.is_finite() { ws.update(|w| w.agents.tool_latency_ms = ms.clamp(0.0, 60_000.0)); }
+                    } }
+                />
+            </label>
+            <p class="hint">
+                "With instant tools, parallel tool calls change little (seed 004): the win comes from tools that wait — "
+                "I/O, or whole agents used as tools."
+            </p>
+        </fieldset>
+    }
+}

@@ -1,0 +1,118 @@
+//! The page header: what this is, the Research/Agents switch, theme, share link, exports.
+
+use super::state::{use_app, ResultsTab};
+use crate::browser::page;
+use crate::workspace::{share_fits, PageMode};
+use leptos::prelude::*;
+
+/// Title, mode switch and page actions.
+#[component]
+pub fn Header() -> impl IntoView {
+    let app = use_app();
+    let ws = app.workspace;
+    let share_url = RwSignal::new(None::<String>);
+    let agents = move || ws.with(|w| w.mode == PageMode::Agents);
+    let export_json = move |_| {
+        let json = export_run_json(&app);
+        page::download("parallel-playground-run.json", "application/json", &json);
+    };
+    view! {
+        <header class="app-header">
+            <div class="brand">
+                <h1>"Parallel Playground"</h1>
+                <p class="tagline">
+                    "Independent questions, one at a time or all at once: "
+                    <strong>"sum of the times"</strong>" versus "<strong>"time of the slowest"</strong>"."
+                </p>
+            </div>
+            <nav class="header-actions" aria-label="Page">
+                <div class="segmented" role="group" aria-label="What to explore">
+                    <button data-testid="research-mode" aria-pressed=move || (!agents()).to_string()
+                        class:active=move || !agents()
+                        on:click=move |_| ws.update(|w| w.mode = PageMode::Research)>"Research"</button>
+                    <button data-testid="agent-mode" aria-pressed=move || agents().to_string()
+                        class:active=agents
+                        on:click=move |_| ws.update(|w| w.mode = PageMode::Agents)>"Agents lab"</button>
+                </div>
+                <button data-testid="share-link" on:click=move |_| {
+                    if !ws.with_untracked(share_fits) {
+                        app.notices.set(vec![("This set-up is too large for a link; export it instead.".into(), true)]);
+                        return;
+                    }
+                    let url = app.share_link();
+                    page::copy_to_clipboard(&url);
+                    share_url.set(Some(url));
+                }>"Share link"</button>
+                <button data-testid="export-json" on:click=export_json>"Export run"</button>
+                <button data-testid="export-code" on:click=move |_| app.tab.set(ResultsTab::Code)>"Show me the code"</button>
+                <button data-testid="theme-toggle"
+                    aria-label=move || format!("Theme: {} (change)", app.theme.get().as_str())
+                    on:click=move |_| app.theme.update(|t| *t = t.next())>
+                    {move || match app.theme.get().as_str() { "light" => "☀ Light", "dark" => "☾ Dark", _ => "◐ Auto" }}
+                </button>
+            </nav>
+            {move || share_url.get().map(|url| view! {
+                <div class="share-box" role="status">
+                    <label class="inline">
+                        <span>"Link to this set-up (copied; never includes your key):"</span>
+                        <input data-testid="share-link-url" type="text" readonly=true prop:value=url.clone() />
+                    </label>
+                    <button class="icon" aria-label="Close" on:click=move |_| share_url.set(None)>"✕"</button>
+                </div>
+            })}
+        </header>
+        <Notices />
+    }
+}
+
+/// Notices about the page itself: a link opened, a damaged save recovered.
+#[component]
+fn Notices() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <Show when=move || !app.notices.read().is_empty()>
+            <div class="notices" role="status">
+                {move || app.notices.get().into_iter().map(|(text, is_error)| view! {
+                    <p class:notice-error=is_error data-testid=if is_error { "error" } else { "notice" }>{text}</p>
+                }).collect_view()}
+                <button class="icon" aria-label="Dismiss" on:click=move |_| app.notices.set(Vec::new())>"✕"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// The current run as JSON: plan, figures, lanes and every event — never the key.
+fn export_run_json(app: &super::state::AppState) -> String {
+    let lanes: Vec<serde_json::Value> = app.live.lanes.with_untracked(|lanes| {
+        lanes
+            .iter()
+            .map(|h| {
+                h.view.with_untracked(|v| {
+                    serde_json::json!({
+                        "lane": v.id,
+                        "run": v.info.run_name(),
+                        "label": v.info.label,
+                        "status": v.status.as_str(),
+                        "started_ms": v.started_ms,
+                        "first_token_ms": v.first_token_ms,
+                        "ended_ms": v.ended_ms,
+                        "retries": v.retries,
+                        "usage": v.usage,
+                        "text": v.text,
+                        "error": v.outcome.as_ref().and_then(|o| o.reason()),
+                    })
+                })
+            })
+            .collect()
+    });
+    let export = serde_json::json!({
+        "app": "parallel-playground",
+        "format": 1,
+        "exported_at": js_sys::Date::new_0().to_iso_string().as_string(),
+        "plan": app.live.plan(),
+        "figures": app.live.figures.get_untracked(),
+        "lanes": lanes,
+        "events": app.live.events(),
+    });
+    serde_json::to_string_pretty(&export).unwrap_or_default()
+}
