@@ -251,6 +251,14 @@ async fn execute_tool(
     result
 }
 
+/// A JSON value as people write it: `2` rather than `2.0`.
+fn value_text(value: &Value) -> String {
+    match value.as_f64() {
+        Some(n) => crate::providers::simulated::format_number(n),
+        None => value.to_string(),
+    }
+}
+
 /// `sum_numbers(2, 3)`, `calculator_agent("Calculate 2 + 3")`: a tool call as people write it.
 pub fn tool_label(name: &str, input: &Value) -> String {
     let args: Vec<String> = match input {
@@ -258,12 +266,8 @@ pub fn tool_label(name: &str, input: &Value) -> String {
             .values()
             .map(|v| match v {
                 Value::String(s) => format!("\"{s}\""),
-                Value::Array(items) => items
-                    .iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                other => other.to_string(),
+                Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
+                other => value_text(other),
             })
             .collect(),
         Value::Null => Vec::new(),

@@ -488,6 +488,17 @@ fn main(setup: &Setup<'_>) -> String {
 "#
         }
     };
+    // Inside `async with client:`.
+    let runs: String = runs
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("    {line}\n")
+            }
+        })
+        .collect();
     format!(
         r#"
 async def main() -> None:
@@ -497,6 +508,7 @@ async def main() -> None:
     # The SDK also reads ANTHROPIC_BASE_URL, and retries failed calls MAX_RETRIES times
     # (honouring the server's retry-after).
     client = anthropic.AsyncAnthropic(api_key=api_key, max_retries=MAX_RETRIES)
+    async with client:  # closes its connections at the end
 {runs}
 
 if __name__ == "__main__":

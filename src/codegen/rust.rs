@@ -347,6 +347,11 @@ fn client(setup: &Setup<'_>) -> String {
     } else {
         signature
     };
+    let mut_ = if setup.system_prompt.is_some() {
+        "mut "
+    } else {
+        ""
+    };
     let system_arg = if setup.system_prompt.is_some() {
         ", Some(SYSTEM_PROMPT)"
     } else {
@@ -425,7 +430,7 @@ impl Claude {{
 
     /// One Messages API call with the set-up's model and limits; returns the text.
 {signature}
-        let mut body = json!({{
+        let {mut_}body = json!({{
             "model": MODEL,
             "max_tokens": MAX_TOKENS,{temperature}
             "messages": [{{ "role": "user", "content": prompt }}],

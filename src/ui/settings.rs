@@ -112,11 +112,12 @@ pub fn ProviderSettings() -> impl IntoView {
 pub fn RunSettings() -> impl IntoView {
     let app = use_app();
     let ws = app.workspace;
+    let research = move || ws.with(|w| w.mode == crate::workspace::PageMode::Research);
     view! {
         <details class="settings" open=true>
             <summary>"Run policy"</summary>
             <div class="row">
-                <label class="field">
+                <label class="field" class:hidden=move || !research()>
                     <span>"Concurrency limit"</span>
                     <input data-testid="concurrency-limit" type="number" min="1" placeholder="unlimited"
                         aria-describedby="limit-hint"
@@ -138,9 +139,9 @@ pub fn RunSettings() -> impl IntoView {
                     />
                 </label>
             </div>
-            <p class="hint" id="limit-hint">"Empty = unlimited. Calls beyond the limit wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
+            <p class="hint" id="limit-hint" class:hidden=move || !research()>"Empty = unlimited. Calls beyond the limit wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
             <div class="row">
-                <label class="field">
+                <label class="field" class:hidden=move || !research()>
                     <span>"When a call fails"</span>
                     <select data-testid="failure-policy"
                         prop:value=move || ws.with(|w| match w.run.failure_policy { FailurePolicy::SettleAll => "settle-all", FailurePolicy::FailFast => "fail-fast" })
@@ -153,7 +154,7 @@ pub fn RunSettings() -> impl IntoView {
                         <option value="fail-fast">"Fail fast"</option>
                     </select>
                 </label>
-                <label class="field">
+                <label class="field" class:hidden=move || !research()>
                     <span>"Quorum"</span>
                     <input data-testid="quorum" type="number" min="1"
                         prop:value=move || ws.with(|w| w.run.quorum.to_string())
@@ -172,7 +173,7 @@ pub fn RunSettings() -> impl IntoView {
                     />
                 </label>
             </div>
-            <label class="field">
+            <label class="field" class:hidden=move || !research()>
                 <span>"Compare runs"</span>
                 <select data-testid="compare-mode"
                     prop:value=move || ws.with(|w| match w.run.compare_timing { CompareTiming::SameTime => "same-time", CompareTiming::OneAfterTheOther => "one-after-the-other" })

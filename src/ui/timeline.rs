@@ -404,6 +404,7 @@ fn Legend() -> impl IntoView {
         ("waiting", "waiting for the first token"),
         ("streaming", "streaming"),
         ("retrying", "backing off before a retry"),
+        ("tool", "tool call running"),
         ("done", "done"),
         ("failed", "failed"),
         ("timeout", "timed out"),
