@@ -124,3 +124,211 @@ mod tests {
         assert_eq!(summary_sentence(&RunFigures::default()), None);
     }
 }
+
+/// One point of the explain panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    pub title: &'static str,
+    pub text: String,
+}
+
+/// What the browser's network timings showed about the calls to one server.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NetworkFacts {
+    /// Calls with timing entries.
+    pub calls: usize,
+    /// Calls that waited at least 100 ms for a connection.
+    pub stalled: usize,
+    pub longest_stall_ms: f64,
+    /// The protocol most calls used (`http/1.1`, `h2`, …).
+    pub protocol: String,
+}
+
+/// Sum versus max, Amdahl's bound for this plan, and why the measured speedup differs from the
+/// ideal — each with this run's numbers.
+pub fn explain_run(
+    view: &crate::engine::RunView,
+    f: &RunFigures,
+    network: Option<&NetworkFacts>,
+) -> Vec<Explanation> {
+    use crate::engine::{Group, LaneStatus};
+    let mut points = Vec::new();
+    let basis = [Group::Sequential, Group::Parallel]
+        .into_iter()
+        .find(|g| view.group_span(*g).is_some_and(|(_, end)| end.is_some()));
+    let Some(group) = basis else {
+        return points;
+    };
+    let lanes = view.question_lanes(group);
+    let durations: Vec<f64> = lanes.iter().filter_map(|l| l.duration_ms()).collect();
+    if durations.is_empty() {
+        return points;
+    }
+    let sum: f64 = durations.iter().sum();
+    let slowest = durations.iter().cloned().fold(0.0, f64::max);
+    let terms = if durations.len() <= 6 {
+        durations
+            .iter()
+            .map(|d| format!("{:.1}", d / 1000.0))
+            .collect::<Vec<_>>()
+            .join(" + ")
+            + &format!(" = {}", seconds_text(sum))
+    } else {
+        format!("{} calls totalling {}", durations.len(), seconds_text(sum))
+    };
+    points.push(Explanation {
+        title: "Sum versus max",
+        text: format!(
+            "One at a time, the calls add up: {terms}. All at once, the run waits only for the \
+             slowest: {}. That is the whole idea — independent calls overlap their waiting.",
+            seconds_text(slowest)
+        ),
+    });
+
+    let synthesis = view
+        .synthesis_lane(group)
+        .and_then(|l| l.duration_ms())
+        .unwrap_or(0.0);
+    let n = durations.len();
+    let ideal = f.ideal_speedup.unwrap_or(1.0);
+    let limit_text = match view.concurrency_limit {
+        Some(k) if k < n => format!(
+            " With a limit of {k}, the {n} calls need ⌈{n}/{k}⌉ = {} rounds.",
+            n.div_ceil(k)
+        ),
+        _ => String::new(),
+    };
+    points.push(Explanation {
+        title: "The serial part (Amdahl's law)",
+        text: format!(
+            "The synthesis ({}) can only start when every answer is in, so it runs alone. Even with \
+             unlimited parallelism the best speedup for this plan is (calls + synthesis) ÷ (slowest \
+             + synthesis) = {}.{limit_text}",
+            seconds_text(synthesis),
+            times(ideal)
+        ),
+    });
+
+    let mut reasons = Vec::new();
+    let all: Vec<&crate::engine::LaneView> = view
+        .lanes
+        .iter()
+        .filter(|l| l.info.group == Group::Parallel)
+        .collect();
+    let queued_ms: f64 = lanes
+        .iter()
+        .filter(|l| l.info.group == Group::Parallel)
+        .filter_map(|l| Some(l.started_ms? - l.opened_ms))
+        .filter(|w| *w > 1.0)
+        .sum();
+    if view.concurrency_limit.is_some() && queued_ms > 0.0 {
+        reasons.push(format!(
+            "queueing: calls waited {} in total for a permit",
+            seconds_text(queued_ms)
+        ));
+    }
+    let retries: u32 = all.iter().map(|l| l.retries).sum();
+    if retries > 0 {
+        let backoff: f64 = all
+            .iter()
+            .flat_map(|l| l.phases.iter())
+            .filter(|p| p.status == LaneStatus::Retrying)
+            .filter_map(|p| Some(p.end_ms? - p.start_ms))
+            .sum();
+        reasons.push(format!(
+            "retries: {retries} retr{} added {} of waiting",
+            if retries == 1 { "y" } else { "ies" },
+            seconds_text(backoff)
+        ));
+    }
+    let first_tokens: Vec<f64> = lanes
+        .iter()
+        .filter_map(|l| Some(l.first_token_ms? - l.started_ms?))
+        .collect();
+    if first_tokens.len() > 1 {
+        let low = first_tokens.iter().cloned().fold(f64::MAX, f64::min);
+        let high = first_tokens.iter().cloned().fold(0.0, f64::max);
+        reasons.push(format!(
+            "first tokens: the time to the first token ranged from {} to {}, and the slowest call sets the pace",
+            seconds_text(low),
+            seconds_text(high)
+        ));
+    }
+    let failed = all
+        .iter()
+        .filter(|l| {
+            matches!(
+                l.status,
+                LaneStatus::Failed | LaneStatus::Timeout | LaneStatus::Cancelled
+            )
+        })
+        .count();
+    if failed > 0 {
+        reasons.push(format!(
+            "failures: {failed} call{} did not finish, so the runs did different work",
+            if failed == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(net) = network.filter(|n| n.stalled > 0) {
+        reasons.push(format!(
+            "the browser's connection limit: {} of the {} calls waited up to {} for a free connection",
+            net.stalled,
+            net.calls,
+            seconds_text(net.longest_stall_ms)
+        ));
+    }
+    let measured = match (f.speedup, f.estimated_speedup) {
+        (Some(s), _) => format!("Measured {} against the ideal {}", times(s), times(ideal)),
+        (None, Some(e)) => format!("Estimated {} against the ideal {}", times(e), times(ideal)),
+        _ => "The measured speedup differs from the ideal".to_string(),
+    };
+    points.push(Explanation {
+        title: "Why the measured speedup differs",
+        text: if reasons.is_empty() {
+            format!(
+                "{measured}: the difference is only the small gaps between one call ending and the \
+                 next step starting."
+            )
+        } else {
+            format!("{measured}. What got in the way: {}.", reasons.join("; "))
+        },
+    });
+
+    if let Some(net) = network.filter(|n| n.calls > 0) {
+        let http1 = net.protocol.eq_ignore_ascii_case("http/1.1");
+        let text = if net.stalled > 0 && http1 {
+            format!(
+                "{} of the {} calls were stalled: over HTTP/1.1 a browser opens at most six \
+                 connections to one server, and each streaming answer holds one until it ends, so \
+                 the others wait (up to {} here). HTTP/2 sends every call over one connection, so \
+                 the limit disappears — the Anthropic API speaks HTTP/2; many local servers speak \
+                 only HTTP/1.1.",
+                net.stalled,
+                net.calls,
+                seconds_text(net.longest_stall_ms)
+            )
+        } else if http1 {
+            format!(
+                "These calls used HTTP/1.1. Browsers open at most six connections to one server \
+                 over HTTP/1.1; with seven or more calls at once, the extra calls wait for a free \
+                 connection (stalled). {} calls did not reach that limit.",
+                net.calls
+            )
+        } else {
+            format!(
+                "These calls used {}: one connection carries every call, so the browser's \
+                 six-connection limit of HTTP/1.1 does not apply.",
+                if net.protocol.is_empty() {
+                    "an unreported protocol"
+                } else {
+                    &net.protocol
+                }
+            )
+        };
+        points.push(Explanation {
+            title: "The network",
+            text,
+        });
+    }
+    points
+}

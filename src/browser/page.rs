@@ -101,3 +101,36 @@ pub fn set_root_attribute(name: &str, value: Option<&str>) {
         };
     }
 }
+
+/// Resource Timing entries of requests whose URL starts with `url_prefix`.
+pub fn resource_timings(url_prefix: &str) -> Vec<crate::network::ResourceTiming> {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return Vec::new();
+    };
+    performance
+        .get_entries_by_type("resource")
+        .iter()
+        .filter_map(|e| e.dyn_into::<web_sys::PerformanceResourceTiming>().ok())
+        .filter(|e| e.name().starts_with(url_prefix))
+        .map(|e| crate::network::ResourceTiming {
+            start: e.start_time(),
+            domain_lookup_start: e.domain_lookup_start(),
+            domain_lookup_end: e.domain_lookup_end(),
+            connect_start: e.connect_start(),
+            connect_end: e.connect_end(),
+            request_start: e.request_start(),
+            response_start: e.response_start(),
+            response_end: e.response_end(),
+            protocol: e.next_hop_protocol(),
+        })
+        .collect()
+}
+
+/// Forgets earlier Resource Timing entries and makes room for many more (a run may make
+/// hundreds of requests; the browser keeps 250 by default).
+pub fn reset_resource_timings() {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        performance.clear_resource_timings();
+        performance.set_resource_timing_buffer_size(5000);
+    }
+}

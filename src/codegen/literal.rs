@@ -153,7 +153,13 @@ pub fn split_lines(text: &str, width: usize) -> Vec<&str> {
                 }
                 previous = c;
             }
-            let Some(at) = cut.filter(|&at| at > 0) else {
+            // A word longer than the width: cut after it instead.
+            let cut = cut.filter(|&at| at > 0).or_else(|| {
+                let word_end = rest.find(' ')?;
+                let next = rest[word_end..].find(|c| c != ' ')?;
+                Some(word_end + next)
+            });
+            let Some(at) = cut else {
                 break;
             };
             pieces.push(&rest[..at]);
@@ -277,7 +283,7 @@ mod tests {
         assert_eq!(pieces.len(), 4);
         let literal = rust_string_lines(&pieces, "    ");
         assert_eq!(unescape(&literal, "rust"), text);
-        assert!(literal.contains("\\\n    \\u{20}indented"), "{literal}");
+        assert!(literal.contains("\\\n    \\u{20} indented"), "{literal}");
     }
 
     #[test]

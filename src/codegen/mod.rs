@@ -262,11 +262,11 @@ const TITLE: &str =
 
 /// Why the model differs from the page's, for a comment above the model constant.
 const SUBSTITUTE_NOTE: &str =
-    "The page ran its offline simulated model; this is a real model to run the set-up with.";
+    "The page ran its offline simulated model; this real model stands in for it.";
 
 /// Why the SDK programs do not send the page's temperature, for a comment.
 fn temperature_note(temperature: &str) -> String {
-    format!("Temperature {temperature} (the page's setting) is left out: the SDK's API version has none.")
+    format!("Temperature {temperature} (the page's) is not sent: this SDK's API version has none.")
 }
 
 /// Wraps prose to `width` columns, each line starting with `prefix` (a comment marker).

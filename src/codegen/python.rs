@@ -53,7 +53,7 @@ fn header(out: &mut String, setup: &Setup<'_>) {
 Run it (Python 3.9 or later):
     pip install anthropic
     export ANTHROPIC_API_KEY=...      # your API key
-    export ANTHROPIC_BASE_URL=...     # optional: another endpoint, such as a proxy
+    export ANTHROPIC_BASE_URL=...     # optional: a proxy or another endpoint
     python parallel_research.py
 \"\"\"
 ",
@@ -184,18 +184,16 @@ def describe(error: Exception) -> str:
 
 fn create_message(setup: &Setup<'_>) -> String {
     let call = if setup.timeout_ms.is_some() {
-        format!(
-            r#"    # wait_for cancels the call when its time is up, retries included.
+        r#"    # wait_for cancels the call when its time is up, retries included.
     message = await asyncio.wait_for(
         client.messages.create(
             model=MODEL,
             max_tokens=MAX_TOKENS,
-            messages=[{{"role": "user", "content": prompt}}],
+            messages=[{"role": "user", "content": prompt}],
             **options,
         ),
         timeout=TIMEOUT_S,
     )"#
-        )
     } else {
         r#"    message = await client.messages.create(
         model=MODEL,
@@ -203,7 +201,6 @@ fn create_message(setup: &Setup<'_>) -> String {
         messages=[{"role": "user", "content": prompt}],
         **options,
     )"#
-        .to_string()
     };
     format!(
         r#"

@@ -73,7 +73,7 @@ fn header(out: &mut String, setup: &Setup<'_>) {
 //!     cargo add futures@0.3 --no-default-features --features std
 //!     cargo add serde_json@1
 //!     export ANTHROPIC_API_KEY=...      # your API key
-//!     export ANTHROPIC_BASE_URL=...     # optional: another endpoint (default https://api.anthropic.com)
+//!     export ANTHROPIC_BASE_URL=...     # optional (default https://api.anthropic.com)
 //!     cargo run
 ",
     );

@@ -57,7 +57,7 @@ fn header(out: &mut String, setup: &Setup<'_>) {
  * Run it (Node 20 or later):
  *   npm install @anthropic-ai/sdk tsx
  *   export ANTHROPIC_API_KEY=...      # your API key
- *   export ANTHROPIC_BASE_URL=...     # optional: another endpoint, such as a proxy
+ *   export ANTHROPIC_BASE_URL=...     # optional: a proxy or another endpoint
  *   npx tsx parallel-research.ts
  */
 ",

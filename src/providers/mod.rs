@@ -123,3 +123,24 @@ pub fn words_with_spaces(text: &str) -> Vec<String> {
     }
     words
 }
+
+/// Gives way once: completes on its second poll. Providers await it before their first real
+/// work, so that every call of a batch started in one tick is stamped before any of them runs.
+#[derive(Default)]
+pub struct YieldNow(bool);
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}

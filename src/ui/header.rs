@@ -34,6 +34,7 @@ pub fn Header() -> impl IntoView {
                         class:active=agents
                         on:click=move |_| ws.update(|w| w.mode = PageMode::Agents)>"Agents lab"</button>
                 </div>
+                <super::lesson::LessonButton />
                 <button data-testid="share-link" on:click=move |_| {
                     if !ws.with_untracked(share_fits) {
                         app.notices.set(vec![("This set-up is too large for a link; export it instead.".into(), true)]);

@@ -6,16 +6,18 @@
 //! therefore re-renders at most once a frame, however many calls stream at once.
 
 use crate::agent::{run_agents, AgentPlan};
-use crate::browser::BrowserClock;
+use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run, CancelReason, CancelToken, Clock, Event, Group, LaneId, LaneInfo, LaneView,
-    LogLine, RunEnv, RunFigures, RunPlan, RunView,
+    log_line, run, CancelReason, CancelToken, Clock, Event, Group, LaneId, LaneInfo, LaneStatus,
+    LaneView, LogLine, RunEnv, RunFigures, RunPlan, RunView,
 };
+use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -25,6 +27,8 @@ pub struct LaneHandle {
     pub id: LaneId,
     pub info: LaneInfo,
     pub view: RwSignal<LaneView>,
+    /// Network phases of its last request, once the browser reports them.
+    pub network: RwSignal<Option<NetworkPhases>>,
 }
 
 /// The run on the page: its lanes, figures, log, and the controls to start and cancel it.
@@ -41,6 +45,8 @@ pub struct LiveRun {
     pub synthesis_skipped: RwSignal<Vec<(Group, String)>>,
     /// Increases with every new run.
     pub run_number: RwSignal<u64>,
+    /// The whole folded run, once it has finished (for explanations).
+    pub finished_view: RwSignal<Option<Rc<RunView>>, LocalStorage>,
     inner: StoredValue<Inner, LocalStorage>,
 }
 
@@ -57,6 +63,10 @@ struct Inner {
     frame_scheduled: Rc<Cell<bool>>,
     /// The plan of the run, as exported.
     plan: serde_json::Value,
+    /// The URL HTTP calls go to (Resource Timing entries are looked up under it).
+    network_url: Option<String>,
+    /// Lanes that already have their network phases.
+    network_matched: Vec<LaneId>,
 }
 
 impl LiveRun {
@@ -69,14 +79,16 @@ impl LiveRun {
             log: RwSignal::new(Vec::new()),
             synthesis_skipped: RwSignal::new(Vec::new()),
             run_number: RwSignal::new(0),
+            finished_view: RwSignal::new_local(None),
             inner: StoredValue::new_local(Inner::default()),
         }
     }
 
     /// Starts a research run of `plan` on `provider`, cancelling any run still going.
-    pub fn start(&self, plan: RunPlan, provider: Rc<dyn Provider>) {
+    /// `network_url` is where an HTTP provider sends its requests.
+    pub fn start(&self, plan: RunPlan, provider: Rc<dyn Provider>, network_url: Option<String>) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
-        self.launch(exported, provider, move |env, cancel| {
+        self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run(&plan, env, cancel).await;
             })
@@ -84,9 +96,14 @@ impl LiveRun {
     }
 
     /// Starts an agents-lab run of `plan` on `provider`.
-    pub fn start_agents(&self, plan: AgentPlan, provider: Rc<dyn Provider>) {
+    pub fn start_agents(
+        &self,
+        plan: AgentPlan,
+        provider: Rc<dyn Provider>,
+        network_url: Option<String>,
+    ) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
-        self.launch(exported, provider, move |env, cancel| {
+        self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run_agents(&plan, env, cancel).await;
             })
@@ -98,9 +115,13 @@ impl LiveRun {
         &self,
         plan: serde_json::Value,
         provider: Rc<dyn Provider>,
+        network_url: Option<String>,
         runner: impl FnOnce(RunEnv, CancelToken) -> LocalBoxFuture<'static, ()> + 'static,
     ) {
         self.cancel();
+        if network_url.is_some() {
+            page::reset_resource_timings();
+        }
         let clock = BrowserClock;
         let pending = Rc::new(RefCell::new(Vec::new()));
         let all_events = Rc::new(RefCell::new(Vec::new()));
@@ -116,12 +137,15 @@ impl LiveRun {
                 finished: finished.clone(),
                 frame_scheduled: Rc::new(Cell::new(false)),
                 plan,
+                network_url,
+                network_matched: Vec::new(),
             }
         });
         self.lanes.set(Vec::new());
         self.log.set(Vec::new());
         self.figures.set(RunFigures::default());
         self.synthesis_skipped.set(Vec::new());
+        self.finished_view.set(None);
         self.now_ms.set(0.0);
         self.running.set(true);
         self.run_number.update(|n| *n += 1);
@@ -213,6 +237,7 @@ impl LiveRun {
                     id: lane.id,
                     info: lane.info.clone(),
                     view: RwSignal::new(lane.clone()),
+                    network: RwSignal::new(None),
                 });
             }
         });
@@ -253,11 +278,72 @@ impl LiveRun {
             }
         }
         self.now_ms.set(now);
+        let some_ended = events
+            .iter()
+            .any(|e| matches!(e.kind, crate::engine::EventKind::Finished { .. }));
+        if some_ended || finished {
+            // The browser files a request's timing entry just after its body ends.
+            let this = *self;
+            set_timeout(
+                move || this.match_network_timings(),
+                Duration::from_millis(60),
+            );
+        }
         if finished {
+            let view = self.inner.with_value(|inner| Rc::new(inner.view.clone()));
+            self.finished_view.set(Some(view));
             self.running.set(false);
         } else {
             self.schedule_frame();
         }
+    }
+
+    /// Gives finished HTTP lanes their network phases from the Resource Timing entries.
+    fn match_network_timings(&self) {
+        let Some(Some((url, origin, calls))) = self.inner.try_with_value(|inner| {
+            let url = inner.network_url.clone()?;
+            let calls: Vec<TimedCall> = inner
+                .view
+                .lanes
+                .iter()
+                .filter(|l| !inner.network_matched.contains(&l.id))
+                .filter_map(|l| {
+                    // The last attempt began at the last "waiting" phase.
+                    let start = l
+                        .phases
+                        .iter()
+                        .rev()
+                        .find(|p| p.status == LaneStatus::Waiting)?
+                        .start_ms;
+                    Some(TimedCall {
+                        lane: l.id,
+                        start: inner.origin_ms + start,
+                        end: inner.origin_ms + l.ended_ms?,
+                    })
+                })
+                .collect();
+            Some((url, inner.origin_ms, calls))
+        }) else {
+            return;
+        };
+        if calls.is_empty() {
+            return;
+        }
+        let entries = page::resource_timings(&url);
+        let pairs = match_entries(&calls, &entries, 80.0);
+        let lanes = self.lanes.read_untracked();
+        for (lane, entry) in &pairs {
+            if let Some(handle) = lanes.get(*lane) {
+                handle
+                    .network
+                    .set(Some(NetworkPhases::from_entry(&entries[*entry], origin)));
+            }
+        }
+        self.inner.update_value(|inner| {
+            inner
+                .network_matched
+                .extend(pairs.iter().map(|(lane, _)| *lane))
+        });
     }
 }
 

@@ -7,8 +7,10 @@ mod agents;
 mod answers;
 mod code;
 mod editor;
+mod explain_panel;
 mod figures;
 mod header;
+mod lesson;
 mod live;
 mod markdown_view;
 mod results;
@@ -30,6 +32,16 @@ pub fn App() -> impl IntoView {
     let state = AppState::load();
     state.persist();
     provide_context(state);
+    let lesson = lesson::Lesson::new(state);
+    provide_context(lesson);
+    // A link can open a given step of the lesson: `#lesson=3`.
+    if let Some(step) =
+        crate::workspace::fragment_param(&crate::browser::page::fragment(), "lesson")
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|s| (1..=crate::lesson::STEPS.len()).contains(s))
+    {
+        lesson.enter(step - 1);
+    }
     // Ctrl/Cmd+Enter runs (compare, or the agents), Esc cancels.
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
@@ -52,8 +64,10 @@ pub fn App() -> impl IntoView {
                 <settings::SimulationSettings />
             </section>
             <section class="run" aria-label="Run">
+                <lesson::LessonCard />
                 <run_bar::RunBar />
                 <figures::Figures />
+                <explain_panel::ExplainPanel />
                 <timeline::Timeline />
                 <results::Results />
             </section>

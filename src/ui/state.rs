@@ -181,7 +181,7 @@ impl AppState {
         match self.provider_for(&ws) {
             Ok(provider) => {
                 self.errors.set(Vec::new());
-                self.live.start(plan, provider);
+                self.live.start(plan, provider, network_url(&ws));
             }
             Err(message) => self.errors.set(vec![message]),
         }
@@ -200,7 +200,7 @@ impl AppState {
         match self.provider_for(&ws) {
             Ok(provider) => {
                 self.errors.set(Vec::new());
-                self.live.start_agents(plan, provider);
+                self.live.start_agents(plan, provider, network_url(&ws));
             }
             Err(message) => self.errors.set(vec![message]),
         }
@@ -237,6 +237,15 @@ impl AppState {
                 Ok(Rc::new(HttpProvider::openai(base, &key)))
             }
         }
+    }
+}
+
+/// Where an HTTP provider's requests go (their timing entries start with it).
+fn network_url(ws: &Workspace) -> Option<String> {
+    match ws.provider.kind {
+        ProviderKind::Simulated => None,
+        ProviderKind::Anthropic => Some(ws.provider.anthropic.base_url.trim().to_string()),
+        ProviderKind::OpenAi => Some(ws.provider.openai.base_url.trim().to_string()),
     }
 }
 

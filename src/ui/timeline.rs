@@ -235,6 +235,7 @@ fn LaneRow(
     selected: RwSignal<Option<LaneId>>,
 ) -> impl IntoView {
     let view = handle.view;
+    let network = handle.network;
     let id = handle.id;
     let info = handle.info.clone();
     let status = Memo::new(move |_| view.with(|v| v.status));
@@ -291,6 +292,8 @@ fn LaneRow(
             data-tool=tool
             data-conversation=conversation
             data-parent=info.parent
+            data-stalled-ms=move || network.with(|n| n.as_ref().map(|n| format!("{:.1}", n.stalled_ms())))
+            data-protocol=move || network.with(|n| n.as_ref().map(|n| n.protocol.clone()))
             transform=move || format!("translate(0,{})", y())
             tabindex="0"
             role="button"
@@ -322,6 +325,19 @@ fn LaneRow(
                     }).collect_view()
                 }}
             </g>
+            {move || network.get().map(|n| {
+                let s = scale.get();
+                let y = bar_y + BAR_HEIGHT + 1.0;
+                [("stalled", n.stalled), ("connecting", n.connecting), ("waiting", n.waiting), ("downloading", n.downloading)]
+                    .into_iter()
+                    .filter(|(_, (from, to))| to > from)
+                    .map(|(class, (from, to))| {
+                        let x = s.x(from);
+                        let w = (s.x(to) - x).max(1.0);
+                        view! { <rect class=format!("net {class}") x=x y=y width=w height="3"></rect> }
+                    })
+                    .collect_view()
+            })}
             {move || {
                 let s = scale.get();
                 let st = status.get();
@@ -396,23 +412,44 @@ fn Tooltip(hovered: RwSignal<Option<(LaneId, f64)>>) -> impl IntoView {
     }
 }
 
-/// What each colour and pattern means.
+/// What each colour and pattern means (network and tool entries only when they appear).
 #[component]
 fn Legend() -> impl IntoView {
-    let items = [
-        ("queued", "queued (waiting for a permit or its turn)"),
-        ("waiting", "waiting for the first token"),
-        ("streaming", "streaming"),
-        ("retrying", "backing off before a retry"),
-        ("tool", "tool call running"),
-        ("done", "done"),
-        ("failed", "failed"),
-        ("timeout", "timed out"),
-        ("cancelled", "cancelled"),
-    ];
+    let app = use_app();
+    let lanes = app.live.lanes;
+    let has_network = move || lanes.with(|l| l.iter().any(|h| h.network.with(Option::is_some)));
+    let has_tools = move || {
+        lanes.with(|l| {
+            l.iter()
+                .any(|h| matches!(h.info.kind, LaneKind::Tool { .. }))
+        })
+    };
+    let items = move || {
+        let mut items = vec![
+            ("queued", "queued (waiting for a permit or its turn)"),
+            ("waiting", "waiting for the first token"),
+            ("streaming", "streaming"),
+            ("retrying", "backing off before a retry"),
+            ("done", "done"),
+            ("failed", "failed"),
+            ("timeout", "timed out"),
+            ("cancelled", "cancelled"),
+        ];
+        if has_tools() {
+            items.push(("tool", "tool call running"));
+        }
+        if has_network() {
+            items.extend([
+                ("net-stalled", "network: stalled (no free connection)"),
+                ("net-waiting", "network: waiting for the server"),
+                ("net-downloading", "network: downloading"),
+            ]);
+        }
+        items
+    };
     view! {
         <ul class="legend" aria-label="Legend">
-            {items.into_iter().map(|(class, text)| view! {
+            {move || items().into_iter().map(|(class, text)| view! {
                 <li><span class=format!("swatch {class}") aria-hidden="true"></span>{text}</li>
             }).collect_view()}
         </ul>

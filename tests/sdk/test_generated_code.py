@@ -360,7 +360,8 @@ def test_fail_fast_cancels_the_other_calls_and_skips_the_synthesis(
         assert run.stdout.index("Cancelled:") < run.stdout.index("No synthesis"), run.stdout
     # The program did not wait for the slow calls' 3 s.
     assert max(e.at for e in run.events()) < 2.0, run.stdout
-    assert len(mock.requests()) == 3
+    # No synthesis call (a slow call may even have been dropped before it reached the mock).
+    assert len(mock.requests()) <= 3
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -6,6 +6,7 @@
 //! - `cargo xtask bench` — the benchmark tables (engine; browser)
 //! - `cargo xtask mock [--port N]` — the mock API server, for trying the HTTP providers by hand
 
+mod bench;
 mod process;
 mod test;
 mod tools;
@@ -21,6 +22,7 @@ fn main() {
         Some("serve") => serve(&workspace, &args[1..]),
         Some("build") => build(&workspace, &args[1..]),
         Some("test") => test::run_tests(&workspace, &args[1..]),
+        Some("bench") => bench::run_bench(&workspace, &args[1..]),
         Some("mock") => mock(&workspace, &args[1..]),
         Some("tools") => Tools::new(&workspace).ensure_web_build(&workspace),
         _ => {

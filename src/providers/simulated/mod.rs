@@ -305,7 +305,7 @@ impl Provider for SimulatedProvider {
         let events = futures::stream::once(async move {
             // The "server" thinks after the call has started, so a batch of calls started in one
             // tick all get their start stamped before any answer is composed.
-            YieldNow(false).await;
+            super::YieldNow::default().await;
             simulator.unfold(&request, attempt, started_ms)
         });
         Box::pin(events.flatten())
@@ -346,25 +346,6 @@ impl SimulatedProvider {
                 state.advance().await;
             }
         }))
-    }
-}
-
-/// Gives way once: completes on its second poll.
-struct YieldNow(bool);
-
-impl std::future::Future for YieldNow {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
     }
 }
 

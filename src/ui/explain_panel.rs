@@ -1,0 +1,70 @@
+//! The explain panel beside the figures: sum versus max, Amdahl's bound, and why the measured
+//! speedup differs — with the numbers of the run on the page.
+
+use super::state::use_app;
+use crate::engine::{Group, LaneKind};
+use crate::explain::{explain_run, NetworkFacts};
+use leptos::prelude::*;
+
+/// Network facts from the lanes' Resource Timing phases.
+fn network_facts(app: &super::state::AppState) -> Option<NetworkFacts> {
+    app.live.lanes.with(|lanes| {
+        // The research calls of the parallel run: the ones that compete for connections.
+        let phases: Vec<_> = lanes
+            .iter()
+            .filter(|h| {
+                h.info.group == Group::Parallel && matches!(h.info.kind, LaneKind::Question { .. })
+            })
+            .filter_map(|h| h.network.get())
+            .collect();
+        if phases.is_empty() {
+            return None;
+        }
+        let stalled: Vec<f64> = phases
+            .iter()
+            .map(|p| p.stalled_ms())
+            .filter(|ms| *ms >= 100.0)
+            .collect();
+        let mut protocols: Vec<&str> = phases.iter().map(|p| p.protocol.as_str()).collect();
+        protocols.sort();
+        let protocol = protocols
+            .iter()
+            .max_by_key(|p| protocols.iter().filter(|q| q == p).count())
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        Some(NetworkFacts {
+            calls: phases.len(),
+            stalled: stalled.len(),
+            longest_stall_ms: stalled.iter().cloned().fold(0.0, f64::max),
+            protocol,
+        })
+    })
+}
+
+/// "Why these numbers?" — shown once a research run has finished.
+#[component]
+pub fn ExplainPanel() -> impl IntoView {
+    let app = use_app();
+    let points = move || {
+        let view = app.live.finished_view.get()?;
+        let facts = network_facts(&app);
+        let points = app
+            .live
+            .figures
+            .with(|f| explain_run(&view, f, facts.as_ref()));
+        (!points.is_empty()).then_some(points)
+    };
+    view! {
+        {move || points().map(|points| view! {
+            <details class="explain" data-testid="explain-panel" open=true>
+                <summary>"Why these numbers?"</summary>
+                <dl>
+                    {points.into_iter().map(|p| view! {
+                        <dt>{p.title}</dt>
+                        <dd>{p.text}</dd>
+                    }).collect_view()}
+                </dl>
+            </details>
+        })}
+    }
+}
