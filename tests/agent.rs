@@ -14,13 +14,16 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The tool calls of one turn: (tool name, input).
+type TurnCalls = Vec<(&'static str, Value)>;
+
 /// A model that plays fixed turns: turn `n` of an agent (counted by its assistant messages so
 /// far) takes `turn_ms` and either asks for tools or answers.
 struct TurnScript {
     clock: Rc<dyn Clock>,
     turn_ms: f64,
     /// Per system prompt: the tool calls of each turn (an empty list means "answer").
-    turns: Vec<(String, Vec<Vec<(&'static str, Value)>>)>,
+    turns: Vec<(String, Vec<TurnCalls>)>,
     requests: Rc<RefCell<Vec<ModelRequest>>>,
 }
 

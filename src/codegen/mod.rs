@@ -35,7 +35,10 @@ use serde::{Deserialize, Serialize};
 
 /// The model the programs call when the page runs its offline simulated model, which has no
 /// API of its own.
-pub const SUBSTITUTE_MODEL: &str = "claude-sonnet-4-5";
+pub const SUBSTITUTE_MODEL: &str = "claude-haiku-4-5";
+
+/// The longest delay a JavaScript timer can wait (2^31 - 1 ms).
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 /// The page's name for its offline model.
 const SIMULATED_MODEL: &str = "simulated";
@@ -155,9 +158,10 @@ impl<'a> Setup<'a> {
             },
             // The page refuses a limit of 0; a program with one would wait forever.
             concurrency_limit: plan.concurrency_limit.map(|k| k.max(1)),
+            // Past about 24 days Node's timers fire at once: treat that as no timeout.
             timeout_ms: plan
                 .timeout_ms
-                .filter(|ms| ms.is_finite() && *ms > 0.0)
+                .filter(|ms| ms.is_finite() && *ms > 0.0 && *ms <= MAX_TIMER_MS)
                 .map(|ms| ms.round().max(1.0) as u64),
             max_retries: plan.retry.max_retries,
             fail_fast: plan.failure_policy == FailurePolicy::FailFast,

@@ -111,7 +111,7 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
         ));
     }
     out.push_str(&format!(
-        "MAX_RETRIES = {}  # the SDK retries rate limits, server errors and lost connections\n",
+        "MAX_RETRIES = {}  # for rate limits, server errors and lost connections\n",
         setup.max_retries
     ));
     if !setup.fail_fast {
@@ -175,7 +175,7 @@ fn describe(setup: &Setup<'_>) -> String {
 def describe(error: Exception) -> str:
     """Says in one line why a call failed."""
 {timeout}    if isinstance(error, anthropic.APIStatusError):
-        return f"HTTP {{error.status_code}}: {{error.message}}"
+        return f"HTTP {{error.status_code}}: {{error.api_message or error.message}}"
     return str(error) or type(error).__name__
 
 "#
@@ -207,7 +207,7 @@ fn create_message(setup: &Setup<'_>) -> String {
 async def create_message(
     client: anthropic.AsyncAnthropic, prompt: str, **options
 ) -> str:
-    """One Messages API call with the set-up's model and limits; returns the text."""
+    """One call to the Messages API with the set-up's model; returns the text."""
 {call}
     return "".join(block.text for block in message.content if block.type == "text")
 

@@ -146,7 +146,7 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
         ));
     }
     out.push_str(&format!(
-        "const MAX_RETRIES: u32 = {}; // of rate limits, server errors and lost connections\n",
+        "const MAX_RETRIES: u32 = {}; // for rate limits, server errors and lost connections\n",
         setup.max_retries
     ));
     if !setup.fail_fast {
@@ -428,7 +428,7 @@ impl Claude {{
         }})
     }}
 
-    /// One Messages API call with the set-up's model and limits; returns the text.
+    /// One call to the Messages API with the set-up's model; returns the text.
 {signature}
         let {mut_}body = json!({{
             "model": MODEL,

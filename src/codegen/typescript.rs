@@ -109,7 +109,7 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
         ));
     }
     out.push_str(&format!(
-        "const MAX_RETRIES = {}; // the SDK retries rate limits, server errors and lost connections\n",
+        "const MAX_RETRIES = {}; // for rate limits, server errors and lost connections\n",
         setup.max_retries
     ));
     if !setup.fail_fast {
@@ -217,6 +217,9 @@ class Semaphore {
 const DESCRIBE: &str = r#"
 /** Says in one line why a call failed. */
 function describe(error: unknown): string {
+  if (error instanceof Anthropic.APIError && error.status !== undefined) {
+    return `HTTP ${error.status}: ${error.apiMessage ?? error.message}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 "#;
@@ -311,7 +314,7 @@ fn create_message(setup: &Setup<'_>) -> String {
     };
     format!(
         "
-/** One Messages API call with the set-up's model and limits; returns the text. */
+/** One call to the Messages API with the set-up's model; returns the text. */
 {signature}
 {body}}}
 "
@@ -385,7 +388,8 @@ async function researchSequential(
     try {
       outcomes.push(await ask(client, index + 1, question));
     } catch (error) {
-      outcomes.push(error as ResearchError); // settle-all: note the failure and go on
+      // settle-all: note the failure and go on.
+      outcomes.push(error as ResearchError);
     }
   }
   return outcomes;
@@ -419,8 +423,8 @@ fn parallel(setup: &Setup<'_>) -> String {
         }
         (false, true) => {
             "/**
- * Asks every question at once. The first failure cancels the calls still running
- * (fail-fast).
+ * Asks every question at once. The first failure cancels the calls still
+ * running (fail-fast).
  */"
         }
     };
@@ -428,11 +432,22 @@ fn parallel(setup: &Setup<'_>) -> String {
         let (semaphore, acquire, release) = if limited {
             (
                 "  const semaphore = new Semaphore(CONCURRENCY_LIMIT);\n",
-                "    await semaphore.acquire(); // waits while CONCURRENCY_LIMIT calls are in flight\n",
-                "    } finally {\n      semaphore.release();\n",
+                "    // Waits here while CONCURRENCY_LIMIT calls are in flight.
+    await semaphore.acquire();
+",
+                "    } finally {
+      semaphore.release();
+",
             )
         } else {
             ("", "", "")
+        };
+        let not_started = if limited {
+            "      // A call still waiting for its turn when another failed never starts.
+      stop.signal.throwIfAborted();
+"
+        } else {
+            ""
         };
         format!(
             r#"
@@ -441,19 +456,19 @@ async function researchParallel(client: Anthropic): Promise<Answer[]> {{
 {semaphore}  const stop = new AbortController();
   const calls = QUESTIONS.map(async (question, index) => {{
 {acquire}    try {{
-      stop.signal.throwIfAborted(); // a call still waiting when another failed never starts
-      return await ask(client, index + 1, question, stop.signal);
+{not_started}      return await ask(client, index + 1, question, stop.signal);
     }} catch (error) {{
       stop.abort(); // cancels the calls still running
       throw error;
 {release}    }}
   }});
   try {{
-    // Promise.all keeps the answers in question order and rejects at the first failure,
-    // but does not stop the other calls: that is what aborting `stop` is for.
+    // Promise.all keeps the answers in question order and rejects at the first
+    // failure, but does not stop the other calls: aborting `stop` does.
     return await Promise.all(calls);
   }} catch (error) {{
-    await Promise.allSettled(calls); // wait until the cancelled calls have stopped
+    // Wait until the cancelled calls have stopped.
+    await Promise.allSettled(calls);
     throw error;
   }}
 }}
@@ -464,7 +479,8 @@ async function researchParallel(client: Anthropic): Promise<Answer[]> {{
             r#"  const semaphore = new Semaphore(CONCURRENCY_LIMIT);
   const results = await Promise.allSettled(
     QUESTIONS.map(async (question, index) => {
-      await semaphore.acquire(); // waits while CONCURRENCY_LIMIT calls are in flight
+      // Waits here while CONCURRENCY_LIMIT calls are in flight.
+      await semaphore.acquire();
       try {
         return await ask(client, index + 1, question);
       } finally {
@@ -485,8 +501,9 @@ async function researchParallel(client: Anthropic): Promise<Answer[]> {{
 async function researchParallel(
   client: Anthropic,
 ): Promise<Array<Answer | ResearchError>> {{
-{calls}  // allSettled waits for every call whatever happens to the others (settle-all), and
-  // keeps the results in question order; a failed call rejected with its ResearchError.
+{calls}  // allSettled waits for every call, whatever happens to the others
+  // (settle-all), and keeps the results in question order; a failed call
+  // rejected with its ResearchError.
   return results.map((result) =>
     result.status === "fulfilled"
       ? result.value
@@ -511,9 +528,9 @@ function synthesisPrompt(outcomes: Array<Answer | ResearchError>): string {
     prompt += `All ${total} research answers are below, in question order.\n`;
   } else {
     prompt +=
-      `Some research failed: ${answered} of ${total} questions have an answer. ` +
-      "Synthesize the available answers and clearly note the gaps left by the " +
-      "missing ones.\n";
+      `Some research failed: ${answered} of ${total} questions have an ` +
+      "answer. Synthesize the available answers and clearly note the gaps " +
+      "left by the missing ones.\n";
   }
   outcomes.forEach((outcome, index) => {
     const question = QUESTIONS[index].trim();
@@ -536,8 +553,8 @@ async function synthesize(
   const answered = outcomes.filter((o) => !(o instanceof ResearchError)).length;
   if (answered < QUORUM) {
     log(
-      `No synthesis: only ${answered} of ${outcomes.length} answers succeeded, ` +
-        `and the quorum asks for at least ${QUORUM}.`,
+      `No synthesis: only ${answered} of ${outcomes.length} answers ` +
+        `succeeded, and the quorum asks for at least ${QUORUM}.`,
     );
     return null;
   }
@@ -562,7 +579,8 @@ const SYNTHESIS_FAIL_FAST: &str = r#"
  */
 function synthesisPrompt(answers: Answer[]): string {
   let prompt = `${SYNTHESIS_INSTRUCTIONS.trim()}\n\n`;
-  prompt += `All ${answers.length} research answers are below, in question order.\n`;
+  const total = answers.length;
+  prompt += `All ${total} research answers are below, in question order.\n`;
   answers.forEach((answer, index) => {
     prompt += `\n### Question ${index + 1}: ${QUESTIONS[index].trim()}\n`;
     prompt += `${answer.text.trim()}\n`;
@@ -610,7 +628,8 @@ async function runWorkflow(
   }
   const wall = (performance.now() - started) / 1000;
   console.log(
-    `Wall time: ${wall.toFixed(2)} s. Sum of call times: ${callSeconds.toFixed(2)} s.`,
+    `Wall time: ${wall.toFixed(2)} s. ` +
+      `Sum of call times: ${callSeconds.toFixed(2)} s.`,
   );
   return synthesis ? wall : null;
 }
@@ -649,7 +668,8 @@ async function runWorkflow(
   }
   const wall = (performance.now() - started) / 1000;
   console.log(
-    `Wall time: ${wall.toFixed(2)} s. Sum of call times: ${callSeconds.toFixed(2)} s.`,
+    `Wall time: ${wall.toFixed(2)} s. ` +
+      `Sum of call times: ${callSeconds.toFixed(2)} s.`,
   );
   return synthesis ? wall : null;
 }
@@ -680,8 +700,8 @@ fn main(setup: &Setup<'_>) -> String {
   }
   const speedup = (sequential / parallel).toFixed(1);
   console.log(
-    `\nSequential ${sequential.toFixed(2)} s, parallel ${parallel.toFixed(2)} s: ` +
-      `${speedup}x faster in parallel.`,
+    `\nSequential ${sequential.toFixed(2)} s, ` +
+      `parallel ${parallel.toFixed(2)} s: ${speedup}x faster in parallel.`,
   );
 "#
         }

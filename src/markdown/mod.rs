@@ -11,6 +11,15 @@
 //! - nesting is capped at [`MAX_NESTING_DEPTH`] elements and Markdown structure at
 //!   [`MAX_MARKDOWN_BYTES`] of input, so no answer can exhaust the stack or stall the page.
 //!
+//! The parser is a small hand-written one for the Markdown that answers use: headings (`#` and
+//! underlined), paragraphs, emphasis, strong, `~~strikethrough~~`, code spans, fenced and
+//! indented code, block quotes, bullet and numbered lists, rules, hard breaks, inline,
+//! reference and angle-bracket links, images, tables, backslash escapes and a few entities.
+//! Line breaks inside a paragraph are kept as `\n` in its text. Anything else (HTML, footnotes,
+//! task lists, math, bare URLs) stays literal text. `block_parser` reads lines into blocks,
+//! `inline_parser` reads the text inside them, and `tree_builder` enforces the depth cap.
+//! Neither recurses, and both take time linear in the input.
+//!
 //! ```
 //! use parallel_playground::markdown::{parse_markdown, to_plain_text, MdNode, MdTag};
 //!
@@ -20,18 +29,19 @@
 //! assert_eq!(to_plain_text(&nodes), "Paris <script>alert(1)</script> x");
 //! ```
 
+mod block_parser;
+mod inline_parser;
 mod link_policy;
 mod plain_text;
 mod tree_builder;
 
 #[cfg(test)]
+mod syntax_tests;
+#[cfg(test)]
 mod tests;
 
 pub use link_policy::{safe_link_target, ALLOWED_LINK_SCHEMES};
 pub use plain_text::to_plain_text;
-
-use pulldown_cmark::{Options, Parser};
-use tree_builder::TreeBuilder;
 
 /// The deepest an element may sit in a parsed tree; deeper structure is flattened into its
 /// parent (the text is kept, the formatting is not).
@@ -156,23 +166,13 @@ impl MdTag {
     }
 }
 
-/// The Markdown extensions model output commonly uses: tables and `~~strikethrough~~`.
-/// Everything else (footnotes, task lists, math, heading attributes …) stays literal text.
-fn markdown_options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
-}
-
 /// Parses untrusted Markdown into a tree that is safe to render node by node.
 ///
 /// Never panics. Input beyond [`MAX_MARKDOWN_BYTES`] (cut at a line break where possible) is
 /// appended as one plain paragraph, so a runaway answer still shows in full.
 pub fn parse_markdown(text: &str) -> Vec<MdNode> {
     let (markdown, overflow) = split_at_markdown_limit(text);
-    let mut builder = TreeBuilder::new();
-    for event in Parser::new_ext(markdown, markdown_options()) {
-        builder.push_event(event);
-    }
-    let mut nodes = builder.finish();
+    let mut nodes = block_parser::parse(markdown);
     if !overflow.is_empty() {
         nodes.push(MdNode::element(
             MdTag::Paragraph,

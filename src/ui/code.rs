@@ -64,7 +64,7 @@ pub fn CodePanel() -> impl IntoView {
                 "Reads your key from ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL if set); keeps this page's questions, prompts, model and policies."
             </p>
             {move || match code.get() {
-                Ok(text) => view! { <pre class="code" data-testid="generated-code"><code>{text}</code></pre> }.into_any(),
+                Ok(text) => view! { <pre class="code" data-testid="generated-code" tabindex="0"><code>{text}</code></pre> }.into_any(),
                 Err(problem) => view! { <p class="reason">{problem}</p> }.into_any(),
             }}
         </div>

@@ -1,6 +1,6 @@
 //! The page header: what this is, the Research/Agents switch, theme, share link, exports.
 
-use super::state::{use_app, ResultsTab};
+use super::state::{use_app, ResultsTab, Theme};
 use crate::browser::page;
 use crate::workspace::{share_fits, PageMode};
 use leptos::prelude::*;
@@ -46,10 +46,12 @@ pub fn Header() -> impl IntoView {
                 }>"Share link"</button>
                 <button data-testid="export-json" on:click=export_json>"Export run"</button>
                 <button data-testid="export-code" on:click=move |_| app.tab.set(ResultsTab::Code)>"Show me the code"</button>
+                // The accessible name starts with the visible word (WCAG 2.5.3); the icon is hidden.
                 <button data-testid="theme-toggle"
-                    aria-label=move || format!("Theme: {} (change)", app.theme.get().as_str())
+                    aria-label=move || format!("{} theme (change)", match app.theme.get() { Theme::Light => "Light", Theme::Dark => "Dark", Theme::System => "Auto" })
                     on:click=move |_| app.theme.update(|t| *t = t.next())>
-                    {move || match app.theme.get().as_str() { "light" => "☀ Light", "dark" => "☾ Dark", _ => "◐ Auto" }}
+                    <span aria-hidden="true">{move || match app.theme.get() { Theme::Light => "☀ ", Theme::Dark => "☾ ", Theme::System => "◐ " }}</span>
+                    {move || match app.theme.get() { Theme::Light => "Light", Theme::Dark => "Dark", Theme::System => "Auto" }}
                 </button>
             </nav>
             {move || share_url.get().map(|url| view! {

@@ -38,8 +38,9 @@ pub fn Results() -> impl IntoView {
             <div id="results-panel" role="tabpanel" class="tab-panel">
                 <div class:hidden=move || tab.get() != ResultsTab::Synthesis><SynthesisPanel /></div>
                 <div class:hidden=move || tab.get() != ResultsTab::Answers><Answers /></div>
-                <div class:hidden=move || tab.get() != ResultsTab::Log><EventLog /></div>
-                <div class:hidden=move || tab.get() != ResultsTab::Code><CodePanel /></div>
+                // The log and the code are only built while their tab is open.
+                <Show when=move || tab.get() == ResultsTab::Log><EventLog /></Show>
+                <Show when=move || tab.get() == ResultsTab::Code><CodePanel /></Show>
             </div>
         </section>
     }

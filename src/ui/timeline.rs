@@ -126,7 +126,7 @@ pub fn Timeline() -> impl IntoView {
                 <svg
                     data-testid="timeline"
                     class="timeline"
-                    role="img"
+                    role="group"
                     aria-label="Timeline of the calls: one row per call, time from left to right"
                     width=move || width.get()
                     height=height
@@ -273,7 +273,7 @@ fn LaneRow(
             let s = scale.get();
             let indent = depth() as f64 * 12.0;
             let chars = (((s.label_width - 12.0 - indent) / 6.6).max(6.0)) as usize;
-            truncate(&label, chars)
+            truncate_at_word(&label, chars)
         }
     };
     let aria = format!("{}: {}", info.run_name(), label);
@@ -347,6 +347,42 @@ fn LaneRow(
                 })
             }}
         </g>
+    }
+}
+
+/// [`truncate`], but never ending in half a word or inside an open bracket: the visible label
+/// stays a run of whole words of the row's accessible name (WCAG 2.5.3, "label in name").
+fn truncate_at_word(label: &str, chars: usize) -> String {
+    let short = truncate(label, chars);
+    let Some(head) = short.strip_suffix('…') else {
+        return short;
+    };
+    let mut whole = head;
+    if whole.ends_with(char::is_alphanumeric)
+        && label
+            .get(head.len()..)
+            .is_some_and(|rest| rest.starts_with(char::is_alphanumeric))
+    {
+        whole = whole.trim_end_matches(char::is_alphanumeric);
+    }
+    let mut open = Vec::new();
+    for (i, c) in whole.char_indices() {
+        match c {
+            '(' => open.push(i),
+            ')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    if let Some(&first_open) = open.first() {
+        whole = &whole[..first_open];
+    }
+    let whole = whole.trim_end();
+    if whole.is_empty() {
+        short
+    } else {
+        format!("{whole}…")
     }
 }
 

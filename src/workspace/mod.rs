@@ -107,7 +107,7 @@ impl Default for ProviderSettings {
         ProviderSettings {
             kind: ProviderKind::Simulated,
             anthropic: Endpoint {
-                model: "claude-sonnet-4-5".into(),
+                model: "claude-haiku-4-5".into(),
                 base_url: "https://api.anthropic.com".into(),
             },
             openai: Endpoint {

@@ -22,6 +22,8 @@ const { values: options } = parseArgs({
     site: { type: "string" },
     api: { type: "string" },
     quick: { type: "boolean", default: false },
+    // A subset, for working on one measurement: e.g. `--sections scale,profile`.
+    sections: { type: "string", default: "load,skew,mock,scale,profile" },
     "profile-out": { type: "string" },
     // The same build with function names kept in the wasm, for a readable CPU profile.
     "profile-site": { type: "string" },
@@ -306,8 +308,9 @@ async function profile(browser, count, out) {
   await browser.startTracing(opened.page, {
     categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "toplevel", "blink.user_timing"],
   });
+  await opened.page.evaluate(() => performance.mark("bench-run"));
   const traced = await runAndWait(opened.page, "run-parallel");
-  const trace = summariseTrace(JSON.parse((await browser.stopTracing()).toString("utf8")));
+  const trace = summariseTrace(JSON.parse((await browser.stopTracing()).toString("utf8")), "bench-run");
   await opened.context.close();
 
   const namedSite = options["profile-site"];
@@ -321,7 +324,7 @@ async function profile(browser, count, out) {
   await opened.context.close();
   const cpu = summariseCpuProfile(cpuProfile);
 
-  const busyShare = trace.busyMs / (traced.end - traced.start);
+  const busyShare = trace.busyMs / trace.spanMs;
   report(`profile_n${count}_busy_ms`, trace.busyMs);
   report(`profile_n${count}_busy_share`, busyShare);
   for (const [category, ms] of Object.entries(trace.byCategory)) report(`profile_n${count}_${category}_ms`, ms);
@@ -337,8 +340,8 @@ async function profile(browser, count, out) {
     "",
   );
   lines.push(
-    `**Trace** (renderer main thread, ${(traced.end - traced.start).toFixed(0)} ms run): busy ${trace.busyMs.toFixed(0)} ms ` +
-      `(${(100 * busyShare).toFixed(0)} %) — ` +
+    `**Trace** (renderer main thread; a ${(traced.end - traced.start).toFixed(0)} ms run in ${trace.spanMs.toFixed(0)} ms recorded): ` +
+      `busy ${trace.busyMs.toFixed(0)} ms (${(100 * busyShare).toFixed(0)} %) — ` +
       Object.entries(trace.byCategory)
         .sort((a, b) => b[1] - a[1])
         .map(([c, ms]) => `${c} ${ms.toFixed(0)} ms`)
@@ -351,6 +354,19 @@ async function profile(browser, count, out) {
     lines.push(`| ${r.name} | ${r.category} | ${r.ms.toFixed(1)} | ${pct(r.ms, trace.busyMs)} |`);
   }
   lines.push("");
+  if (trace.longTasks.length > 0) {
+    lines.push(
+      `Tasks over 50 ms in that recording (${trace.aligned ? "start relative to the click" : "start relative to the recording"}) and what filled them:`,
+      "",
+      "| starts at | lasts | mostly |",
+      "|---:|---:|---|",
+    );
+    for (const t of trace.longTasks) {
+      const top = t.top.map((e) => `${e.name} ${e.ms.toFixed(0)}`).join(", ");
+      lines.push(`| ${t.startMs.toFixed(0)} ms | ${t.ms.toFixed(0)} ms | ${top} |`);
+    }
+    lines.push("");
+  }
   lines.push(
     `**CPU profile** (${(profiled.end - profiled.start).toFixed(0)} ms run, ${cpu.totalMs.toFixed(0)} ms recorded, ` +
       `${cpuBusy.toFixed(0)} ms not idle): ` +
@@ -361,9 +377,17 @@ async function profile(browser, count, out) {
       ` (\`browser\` is (program) — Blink's own C++: style, layout, paint, DOM — plus (idle) and GC; \`native\` are V8 built-ins).`,
     "",
   );
+  const short = (name, max) => name.replace(/\|/g, "\\|").replace(/parallel_playground::/g, "pp::").slice(0, max);
   lines.push("| function (self time) | where | self ms | share of not idle |", "|---|---|---:|---:|");
   for (const f of cpu.functions.filter((f) => f.name !== "(idle)").slice(0, 16)) {
-    lines.push(`| \`${f.name.replace(/\|/g, "\\|").slice(0, 90)}\` | ${f.kind} | ${f.ms.toFixed(1)} | ${pct(f.ms, cpuBusy)} |`);
+    lines.push(`| \`${short(f.name, 90)}\` | ${f.kind} | ${f.ms.toFixed(1)} | ${pct(f.ms, cpuBusy)} |`);
+  }
+  lines.push("");
+  const hot = cpu.functions.filter((f) => f.kind === "wasm" || f.kind === "native").slice(0, 6);
+  lines.push("Hot paths: the callers (nearest first) of the busiest wasm functions and built-ins:", "");
+  for (const f of hot) {
+    const paths = f.paths.map((p) => `\`${p.path || "(top)"}\` ${(100 * p.share).toFixed(0)} %`).join("; ");
+    lines.push(`- \`${short(f.name, 80)}\` ${f.ms.toFixed(0)} ms ← ${paths}`);
   }
   lines.push("");
   lines.push("| wasm self time by crate (or project file) | self ms | share of not idle |", "|---|---:|---:|");
@@ -372,7 +396,7 @@ async function profile(browser, count, out) {
   if (cpu.ours.length > 0) {
     lines.push("| this project's functions, total time (self + callees) | total ms | share of not idle |", "|---|---:|---:|");
     for (const f of cpu.ours.slice(0, 14)) {
-      lines.push(`| \`${f.name.replace(/\|/g, "\\|").slice(0, 100)}\` | ${f.ms.toFixed(1)} | ${pct(f.ms, cpuBusy)} |`);
+      lines.push(`| \`${short(f.name, 100)}\` | ${f.ms.toFixed(1)} | ${pct(f.ms, cpuBusy)} |`);
     }
     lines.push("");
   }
@@ -399,13 +423,16 @@ async function main() {
     ],
   });
   try {
+    const sections = new Set(options.sections.split(","));
     report("chromium", browser.version().replace(/\s+/g, "_"));
-    await coldLoad(browser, QUICK ? 1 : 3);
-    await launchSkew(browser, 10, QUICK ? 2 : 5);
-    await launchSkew(browser, 100, QUICK ? 2 : 5);
-    await mockOverhead(browser, QUICK ? 1 : 3);
-    for (const count of QUICK ? [500] : [50, 100, 250, 500]) await scale(browser, count);
-    if (!QUICK) await profile(browser, 500, options["profile-out"]);
+    if (sections.has("load")) await coldLoad(browser, QUICK ? 1 : 3);
+    if (sections.has("skew")) {
+      await launchSkew(browser, 10, QUICK ? 2 : 5);
+      await launchSkew(browser, 100, QUICK ? 2 : 5);
+    }
+    if (sections.has("mock")) await mockOverhead(browser, QUICK ? 1 : 5);
+    if (sections.has("scale")) for (const count of QUICK ? [500] : [50, 100, 250, 500]) await scale(browser, count);
+    if (sections.has("profile") && !QUICK) await profile(browser, 500, options["profile-out"]);
   } finally {
     await browser.close();
   }

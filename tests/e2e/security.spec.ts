@@ -1,8 +1,16 @@
 import { Page, test, expect } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { API, openWith, questions, runAndWait } from "./helpers";
-import { exportRunJson, mockProvider, watchConsole } from "./support";
+import { openWith, questions, runAndWait } from "./helpers";
+import { exportRunJson, mockProvider, startOwnMock, watchConsole } from "./support";
+
+// This file's own mock API: its ~100 requests must not land in the shared mock's log, which
+// other files' tests count while this one runs in the other worker.
+let mock: { url: string; stop: () => void };
+test.beforeAll(async () => {
+  mock = await startOwnMock();
+});
+test.afterAll(() => mock?.stop());
 
 /** The XSS corpus (80 payloads), each served back by the mock as the model's answer. */
 const CORPUS = JSON.parse(fs.readFileSync(path.resolve(__dirname, "xss-payloads.json"), "utf8")) as string[];
@@ -67,7 +75,7 @@ test("the XSS corpus comes back as model output and stays text: nothing runs, no
     dialogs.push(`${d.type()}: ${d.message()}`);
     await d.dismiss();
   });
-  const browserLog = watchConsole(page);
+  const browserLog = watchConsole(page, mock.url);
   const offsite: string[] = [];
   page.on("request", (r) => {
     const url = r.url();
@@ -80,7 +88,8 @@ test("the XSS corpus comes back as model output and stays text: nothing runs, no
   await openWith(page, {
     topic: "x",
     questions: questions(...PAYLOADS),
-    provider: mockProvider("mock?ttft=0&tps=0&echo=1"),
+    // (max_tokens high enough that the echoed synthesis is not cut at max_tokens words)
+    provider: mockProvider("mock?ttft=0&tps=0&echo=1", mock.url, 64000),
     run: { concurrency_limit: null, timeout_ms: 20000, max_retries: 0, quorum: 1 },
   });
   await page.getByTestId("api-key").fill("test-key");
@@ -117,7 +126,6 @@ test("the XSS corpus comes back as model output and stays text: nothing runs, no
   for (const [i, payload] of PAYLOADS.entries()) {
     for (const tag of payload.match(/<\/?[a-zA-Z][a-zA-Z0-9]*(?![a-zA-Z0-9:])/g) ?? []) {
       if (/^<(https?|javascript|vbscript|data|java)\b/i.test(payload)) continue; // autolinks
-      if (!synthesisText.includes(tag)) console.log("MISSING", i, tag, JSON.stringify(synthesisText.slice(synthesisText.indexOf(`Question ${i + 1}:`), synthesisText.indexOf(`Question ${i + 1}:`) + 300)));
       expect(synthesisText, `payload ${i}: ${payload}`).toContain(tag);
       literal++;
     }
@@ -161,9 +169,9 @@ test("the XSS corpus comes back as model output and stays text: nothing runs, no
   expect(browserLog.ourErrors(), browserLog.text()).toEqual([]);
 });
 
-test("the API key stays out of the URL, links, exports, code, console and storage", async ({ page, request }) => {
+test("the API key stays out of the URL, links, exports, code, console and storage", async ({ page }) => {
   const KEY = "sk-ant-e2e-SECRET-0123456789";
-  const browserLog = watchConsole(page);
+  const browserLog = watchConsole(page, mock.url);
   const sentTo: string[] = [];
   page.on("request", (r) => {
     const headers = r.headers();
@@ -172,7 +180,7 @@ test("the API key stays out of the URL, links, exports, code, console and storag
   await openWith(page, {
     topic: "Lima",
     questions: questions("What to see in {topic}?", "What to eat in {topic}?"),
-    provider: mockProvider("mock?ttft=20&tps=0&tokens=8"),
+    provider: mockProvider("mock?ttft=20&tps=0&tokens=8", mock.url),
     run: { max_retries: 0 },
   });
   await page.getByTestId("api-key").fill(KEY);
@@ -215,7 +223,7 @@ test("the API key stays out of the URL, links, exports, code, console and storag
   }
   // The key went to the provider, and only there.
   expect(sentTo.length).toBeGreaterThan(0);
-  for (const url of sentTo) expect(url.startsWith(`${API}/v1/`), url).toBe(true);
+  for (const url of sentTo) expect(url.startsWith(`${mock.url}/v1/`), url).toBe(true);
 
   // "Remember on this device" keeps it in localStorage — and unticking removes it again.
   await page.getByTestId("remember-key").check();
@@ -232,7 +240,7 @@ test("the API key stays out of the URL, links, exports, code, console and storag
   expect(browserLog.pageErrors).toEqual([]);
 });
 
-test("the Content-Security-Policy blocks injected inline script, inline handlers and eval", async ({ page }) => {
+test("the Content-Security-Policy blocks injected inline script and inline handlers", async ({ page }) => {
   await page.goto("./");
   await expect(page.getByTestId("run-bar")).toBeVisible();
   await page.evaluate(() => {
@@ -248,18 +256,13 @@ test("the Content-Security-Policy blocks injected inline script, inline handlers
     div.setAttribute("onclick", "window.__csp_probe_handler = 1");
     document.body.appendChild(div);
     div.click();
-    let evalRan = false;
-    try {
-      evalRan = (0, eval)("1 + 1") === 2;
-    } catch {
-      evalRan = false;
-    }
     await new Promise((r) => setTimeout(r, 100)); // violation events are dispatched as tasks
     const w = window as unknown as Record<string, unknown>;
-    return { probe: w.__csp_probe, handler: w.__csp_probe_handler, evalRan, violations: w.__violations as string[] };
+    return { probe: w.__csp_probe, handler: w.__csp_probe_handler, violations: w.__violations as string[] };
   });
   expect(outcome.probe).toBeUndefined();
   expect(outcome.handler).toBeUndefined();
-  expect(outcome.evalRan).toBe(false);
-  expect(outcome.violations).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem inline/), expect.stringMatching(/^script-src-attr inline/), expect.stringMatching(/^script-src eval/)]));
+  expect(outcome.violations).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem inline/), expect.stringMatching(/^script-src-attr inline/)])); 
+  // (eval is refused too — no 'unsafe-eval' — but code run from the test through the devtools
+  // protocol is exempt from the policy, so that cannot be shown from here.)
 });

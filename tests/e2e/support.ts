@@ -9,12 +9,12 @@ import { API } from "./helpers";
 export const TERMINAL = ["done", "failed", "timeout", "cancelled"];
 
 /** A saved workspace that talks to the mock Anthropic API (at `baseUrl`) with `model`. */
-export function mockProvider(model: string, baseUrl = API) {
+export function mockProvider(model: string, baseUrl = API, maxTokens = 512) {
   return {
     kind: "anthropic",
     anthropic: { model, base_url: baseUrl },
     openai: { model: "llama3.2", base_url: "http://localhost:11434/v1" },
-    max_tokens: 512,
+    max_tokens: maxTokens,
   };
 }
 
@@ -55,7 +55,11 @@ export async function startOwnMock(): Promise<{ url: string; stop: () => void }>
       }
     });
   });
-  return { url, stop: () => child.kill() };
+  const stop = () => {
+    if (child.exitCode === null) child.kill();
+  };
+  process.once("exit", stop); // also when the worker ends without afterAll
+  return { url, stop };
 }
 
 /** The mock's request log (API calls only). */

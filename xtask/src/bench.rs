@@ -2,11 +2,12 @@
 //!
 //! Builds what it measures (the release site into `target/bench/dist`, the mock API, the engine
 //! example), then measures:
-//! 1. the engine's own overhead, natively (`examples/engine_bench.rs`);
-//! 2. launch skew, 3. overhead against the mock API, 5. frames and long tasks from 50 to 500
-//!    lanes, 6. cold load — in headless Chromium (`tests/bench/page_bench.mjs`);
-//! 4. the same research calls sent by the official Python and Node SDKs (`tests/bench/peer_*`);
-//! 6. the weight of the built site, raw and gzipped.
+//! - the engine's own overhead, natively (`examples/engine_bench.rs`);
+//! - launch skew, overhead against the mock API, frames and long tasks from 50 to 500 lanes, cold
+//!   load, and a trace and CPU profile of a 500-lane run, in headless Chromium
+//!   (`tests/bench/page_bench.mjs`);
+//! - the same research calls sent by the official Python and Node SDKs (`tests/bench/peer_*`);
+//! - the weight of the built site, raw and gzipped.
 //!
 //! It prints one table with a goal column, writes it as Markdown (with the profile of a
 //! 500-lane run) to `target/bench/latest.md`, and exits 0 even when goals are missed — it is a
@@ -38,6 +39,8 @@ const MOCK_QUESTIONS: [&str; 6] = [
 /// Lane counts of the frame-time sweep.
 const SCALE_SIZES: [u32; 4] = [50, 100, 250, 500];
 
+/// Runs every measurement and prints the table; `--quick` repeats less and skips the frame-time
+/// sweep and the profile.
 pub fn run_bench(workspace: &Path, args: &[String]) -> Result<(), String> {
     let mut quick = false;
     for arg in args {
@@ -137,7 +140,7 @@ pub fn run_bench(workspace: &Path, args: &[String]) -> Result<(), String> {
     }
     found.take("page", run_reporting(&mut page), &mut failures);
 
-    let rounds = if quick { "1" } else { "3" };
+    let rounds = if quick { "1" } else { "5" };
     let peer_args = [
         "--base-url",
         mock.api_url.as_str(),

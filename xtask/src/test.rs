@@ -101,12 +101,17 @@ fn run_step(name: &str, workspace: &Path, tools: &Tools) -> Result<(), String> {
                 .env("CHROMEDRIVER", "/usr/bin/chromedriver"))
         }
         "sdk" => {
+            // The official SDKs against the mock, and the generated programs (Python and
+            // TypeScript run against the mock; the Rust one is compiled).
             run(cargo().args(["build", "-p", "mock-api"]))?;
             tools.ensure_python(&workspace.join("tests/sdk/requirements.txt"))?;
+            tools.ensure_node_modules(&workspace.join("tests/codegen"))?;
             run(Cmd::new(tools.venv_python())
                 .current_dir(workspace)
                 .args(["-m", "pytest", "tests/sdk", "-q"])
-                .env("MOCK_API_BIN", target_dir(workspace).join("debug/mock-api")))
+                .env("PATH", tools.path_env())
+                .env("MOCK_API_BIN", target_dir(workspace).join("debug/mock-api"))
+                .env("CODEGEN_REQUIRE_NODE", "1"))
         }
         "e2e" => {
             tools.ensure_web_build(workspace)?;

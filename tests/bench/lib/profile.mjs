@@ -18,10 +18,13 @@ function categoryOf(name) {
 
 /**
  * Self time (ms) per trace event name on the busiest renderer main thread of `trace` (the JSON
- * Playwright's `browser.stopTracing()` returns), plus the thread's total busy time.
+ * Playwright's `browser.stopTracing()` returns), the thread's total busy time, and its tasks
+ * longer than 50 ms with what filled them — times relative to the user-timing mark `originMark`
+ * (made with `performance.mark` just before the run).
  */
-export function summariseTrace(traceJson) {
+export function summariseTrace(traceJson, originMark) {
   const events = traceJson.traceEvents ?? traceJson;
+  const mark = events.find((e) => e.name === originMark);
   const mainThreads = new Set(
     events
       .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
@@ -49,17 +52,27 @@ export function summariseTrace(traceJson) {
     const busy = topLevel(list).reduce((s, e) => s + e.dur, 0);
     if (!best || busy > best.busy) best = { key, list, busy };
   }
-  if (!best) return { busyMs: 0, spanMs: 0, byName: [], byCategory: {} };
+  if (!best) return { busyMs: 0, spanMs: 0, byName: [], byCategory: {}, longTasks: [], aligned: false };
 
-  // Self time: an event's duration minus that of the events nested directly inside it.
+  // Self time: an event's duration minus that of the events nested directly inside it; kept
+  // per name for the whole recording and per top-level task (for the long tasks).
   const list = [...best.list].sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const self = new Map();
+  const tasks = [];
   const stack = [];
+  const add = (map, name, us) => map.set(name, (map.get(name) ?? 0) + us);
   for (const e of list) {
     while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
-    self.set(e.name, (self.get(e.name) ?? 0) + e.dur);
+    if (stack.length === 0) tasks.push({ ts: e.ts, dur: e.dur, self: new Map() });
+    const task = tasks[tasks.length - 1];
+    add(self, e.name, e.dur);
+    add(task.self, e.name, e.dur);
     const parent = stack[stack.length - 1];
-    if (parent) self.set(parent.name, self.get(parent.name) - Math.min(e.dur, parent.ts + parent.dur - e.ts));
+    if (parent) {
+      const nested = -Math.min(e.dur, parent.ts + parent.dur - e.ts);
+      add(self, parent.name, nested);
+      add(task.self, parent.name, nested);
+    }
     stack.push(e);
   }
   const byName = [...self.entries()]
@@ -68,9 +81,21 @@ export function summariseTrace(traceJson) {
     .sort((a, b) => b.ms - a.ms);
   const byCategory = {};
   for (const r of byName) byCategory[r.category] = (byCategory[r.category] ?? 0) + r.ms;
+  const origin = mark?.ts ?? list[0].ts;
+  const longTasks = tasks
+    .filter((t) => t.dur >= 50_000)
+    .map((t) => ({
+      startMs: (t.ts - origin) / 1000,
+      ms: t.dur / 1000,
+      top: [...t.self.entries()]
+        .filter(([, us]) => us > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([name, us]) => ({ name, ms: us / 1000 })),
+    }));
   const first = Math.min(...list.map((e) => e.ts));
   const last = Math.max(...list.map((e) => e.ts + e.dur));
-  return { busyMs: best.busy / 1000, spanMs: (last - first) / 1000, byName, byCategory };
+  return { busyMs: best.busy / 1000, spanMs: (last - first) / 1000, byName, byCategory, longTasks, aligned: Boolean(mark) };
 }
 
 /** The events not nested in another (one thread's tasks). */
@@ -116,6 +141,33 @@ export function readableName(functionName) {
   return name.replace(/::h[0-9a-f]{16}$/, "");
 }
 
+/** The last two path segments of a readable name (`Type::method`), generics dropped. */
+export function shortName(name) {
+  if (name.startsWith("<")) {
+    // `<Type<G> as Trait>::method` → `Type<G>::method`
+    let depth = 0;
+    let close = -1;
+    let as = -1;
+    for (let i = 0; i < name.length && close < 0; i++) {
+      if (name[i] === "<") depth++;
+      else if (name[i] === ">") depth-- === 1 && (close = i);
+      else if (depth === 1 && as < 0 && name.startsWith(" as ", i)) as = i;
+    }
+    if (close > 0) name = name.slice(1, as > 0 ? as : close) + name.slice(close + 1);
+  }
+  let depth = 0;
+  let plain = "";
+  for (const c of name) {
+    if (c === "<") depth++;
+    else if (c === ">") depth = Math.max(0, depth - 1);
+    else if (depth === 0) plain += c;
+  }
+  const parts = plain.replace(/::\{\{closure\}\}/g, "::{closure}").split("::").filter(Boolean);
+  const closure = parts[parts.length - 1] === "{closure}";
+  const core = closure ? parts.slice(-3, -1) : parts.slice(-2);
+  return (core.join("::") + (closure ? "::{closure}" : "")) || name;
+}
+
 /** Where a profiled function lives: wasm, the JS glue, or the browser itself. */
 function kindOf(callFrame) {
   const { url, functionName } = callFrame;
@@ -148,6 +200,9 @@ export function summariseCpuProfile(profile) {
   for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
   const selfUs = new Map();
   const inclusiveUs = new Map();
+  // Per leaf function: time by its chain of callers.
+  const pathsUs = new Map();
+  const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
   for (let i = 0; i < profile.samples.length; i++) {
     const dt = profile.timeDeltas[i + 1] ?? 0;
     selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + dt);
@@ -158,6 +213,15 @@ export function summariseCpuProfile(profile) {
       if (name.includes("parallel_playground::")) seen.add(name);
     }
     for (const name of seen) inclusiveUs.set(name, (inclusiveUs.get(name) ?? 0) + dt);
+    const leaf = readableName(nodes.get(profile.samples[i]).callFrame.functionName);
+    // The leaf's callers, a few frames up: which reactive or DOM operation led to it.
+    const callers = [];
+    for (let id = parent.get(profile.samples[i]); id !== undefined && callers.length < 4; id = parent.get(id)) {
+      const name = shortName(readableName(nodes.get(id).callFrame.functionName));
+      if (name && name !== "(root)" && callers[callers.length - 1] !== name) callers.push(name);
+    }
+    if (!pathsUs.has(leaf)) pathsUs.set(leaf, new Map());
+    add(pathsUs.get(leaf), callers.join(" ← "), dt);
   }
   const byFunction = new Map();
   const byKind = {};
@@ -174,7 +238,11 @@ export function summariseCpuProfile(profile) {
   const functions = [...byFunction.entries()]
     .map(([key, us]) => {
       const [kind, name] = key.split("\u0000");
-      return { kind, name, ms: us / 1000 };
+      const paths = [...(pathsUs.get(name) ?? new Map()).entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 2)
+        .map(([path, pathUs]) => ({ path, share: pathUs / us }));
+      return { kind, name, ms: us / 1000, paths };
     })
     .sort((a, b) => b.ms - a.ms);
   const totalMs = (profile.endTime - profile.startTime) / 1000;

@@ -75,6 +75,10 @@ pub async fn start(addr: &str) -> std::io::Result<Server> {
         log: Arc::clone(&log),
     });
     let task = tokio::spawn(async move {
+        // No Nagle delay: small streamed events go out at once, as a real API's would.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         if let Err(e) = axum::serve(listener, router).await {
             eprintln!("mock-api: server stopped: {e}");
         }
