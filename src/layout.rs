@@ -51,6 +51,42 @@ pub fn truncate(text: &str, chars: usize) -> String {
     }
 }
 
+/// [`truncate`], but never ending in half a word or inside an open bracket: the visible label
+/// stays a run of whole words of the row's accessible name (WCAG 2.5.3, "label in name").
+pub fn truncate_at_word(label: &str, chars: usize) -> String {
+    let short = truncate(label, chars);
+    let Some(head) = short.strip_suffix('…') else {
+        return short;
+    };
+    let mut whole = head;
+    if whole.ends_with(char::is_alphanumeric)
+        && label
+            .get(head.len()..)
+            .is_some_and(|rest| rest.starts_with(char::is_alphanumeric))
+    {
+        whole = whole.trim_end_matches(char::is_alphanumeric);
+    }
+    let mut open = Vec::new();
+    for (i, c) in whole.char_indices() {
+        match c {
+            '(' => open.push(i),
+            ')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    if let Some(&first_open) = open.first() {
+        whole = &whole[..first_open];
+    }
+    let whole = whole.trim_end();
+    if whole.is_empty() {
+        short
+    } else {
+        format!("{whole}…")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +110,15 @@ mod tests {
         assert_eq!(axis_label(500.0), "500 ms");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+    }
+
+    #[test]
+    fn labels_are_cut_at_whole_words_and_never_inside_brackets() {
+        assert_eq!(truncate_at_word("What is the best way", 12), "What is the…");
+        assert_eq!(
+            truncate_at_word("sum_numbers(2, 3) and more", 14),
+            "sum_numbers…"
+        );
+        assert_eq!(truncate_at_word("short", 12), "short");
     }
 }

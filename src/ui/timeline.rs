@@ -1,14 +1,15 @@
 //! The live timeline: one row per call on one shared time axis, drawn in SVG.
 //!
-//! It stays cheap while hundreds of lanes stream: bars are laid out in pixels from memos that
-//! only change on phase changes; the still-open phase of every bar runs to the end of the axis
-//! and one clip rectangle (moved once per frame) cuts all of them at "now". The axis rescales in
-//! nice steps, so a full relayout happens a handful of times per run.
+//! It stays cheap while hundreds of lanes stream. Bars are drawn in milliseconds inside a group
+//! scaled to the axis, so a bar only changes when its phases change, and a rescale (a handful
+//! per run, in nice steps) changes one transform per row. The still-open phase of every bar runs
+//! far to the right, under a "future" mask — an HTML overlay whose left edge is the "now" line —
+//! that moves by a composited transform once per frame: nothing in the SVG repaints for it.
 
 use super::live::LaneHandle;
 use super::state::use_app;
 use crate::engine::{timeline_rows, Group, LaneId, LaneKind, LaneStatus, TimelineRow};
-use crate::layout::{axis_label, nice_axis_ms, tick_ms, truncate};
+use crate::layout::{axis_label, nice_axis_ms, tick_ms, truncate_at_word};
 use crate::providers::seconds_text;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -45,9 +46,25 @@ struct Scale {
 
 impl Scale {
     fn x(&self, ms: f64) -> f64 {
-        self.label_width + ms.max(0.0) / self.axis_ms * self.plot_width
+        self.label_width + ms.max(0.0) * self.px_per_ms()
+    }
+
+    fn px_per_ms(&self) -> f64 {
+        self.plot_width / self.axis_ms
+    }
+
+    /// The transform that turns milliseconds into pixels for a row's bars.
+    fn bars_transform(&self) -> String {
+        format!(
+            "translate({:.2},0) scale({:.6},1)",
+            self.label_width,
+            self.px_per_ms()
+        )
     }
 }
+
+/// Where still-open phases end: far beyond any axis, hidden by the future mask.
+const OPEN_END_MS: f64 = 1.0e7;
 
 /// The timeline of the current run, with its legend, tooltip and call details.
 #[component]
@@ -132,17 +149,15 @@ pub fn Timeline() -> impl IntoView {
                     height=height
                 >
                     <defs>
-                        <pattern id="hatch-queued" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">
+                        // Bars are scaled by k horizontally: the hatching is scaled back by 1/k.
+                        <pattern id="hatch-queued" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform=move || format!("scale({},1) rotate(45)", 1.0 / scale.get().px_per_ms())>
                             <rect class="hatch-bg queued" width="6" height="6"></rect>
                             <rect class="hatch-line queued" width="2" height="6"></rect>
                         </pattern>
-                        <pattern id="hatch-retrying" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(-45)">
+                        <pattern id="hatch-retrying" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform=move || format!("scale({},1) rotate(-45)", 1.0 / scale.get().px_per_ms())>
                             <rect class="hatch-bg retrying" width="6" height="6"></rect>
                             <rect class="hatch-line retrying" width="3" height="6"></rect>
                         </pattern>
-                        <clipPath id="timeline-now">
-                            <rect x="0" y="0" width=now_x height=height></rect>
-                        </clipPath>
                     </defs>
                     <Axis scale=scale height=Signal::derive(height) />
                     <For each=move || rows.get() key=|row| RowKey::of(*row) let:row>
@@ -158,8 +173,16 @@ pub fn Timeline() -> impl IntoView {
                             }
                         }
                     </For>
-                    <line class="now-line" class:finished=move || !live.running.get() x1=now_x x2=now_x y1=AXIS_HEIGHT - 4.0 y2=height></line>
                 </svg>
+                <div
+                    class="future-mask"
+                    class:finished=move || !live.running.get()
+                    aria-hidden="true"
+                    style:top=format!("{AXIS_HEIGHT}px")
+                    style:height=move || format!("{}px", height() - AXIS_HEIGHT)
+                    style:width=move || format!("{}px", scale.get().plot_width + RIGHT_PAD)
+                    style:transform=move || format!("translateX({now_x:.1}px)", now_x = now_x())
+                ></div>
                 <Tooltip hovered=hovered />
             </Show>
             <Legend />
@@ -246,6 +269,9 @@ fn LaneRow(
     let y = move || AXIS_HEIGHT + position.get().0 as f64 * ROW_HEIGHT;
     let depth = move || position.get().1;
     let bar_y = (ROW_HEIGHT - BAR_HEIGHT) / 2.0;
+    // Only a resize changes these; a rescale only changes the bars' transform.
+    let label_width = Memo::new(move |_| scale.with(|s| s.label_width));
+    let frame = Memo::new(move |_| scale.with(|s| s.label_width + s.plot_width));
     let (testid, tool, conversation) = match &info.kind {
         LaneKind::Tool {
             tool, conversation, ..
@@ -270,9 +296,8 @@ fn LaneRow(
     let short_label = {
         let label = label.clone();
         move || {
-            let s = scale.get();
             let indent = depth() as f64 * 12.0;
-            let chars = (((s.label_width - 12.0 - indent) / 6.6).max(6.0)) as usize;
+            let chars = (((label_width.get() - 12.0 - indent) / 6.6).max(6.0)) as usize;
             truncate_at_word(&label, chars)
         }
     };
@@ -310,79 +335,33 @@ fn LaneRow(
                 }
             }
         >
-            <rect class="row-hit" x="0" y="0" width=move || scale.get().label_width + scale.get().plot_width height=ROW_HEIGHT></rect>
+            <rect class="row-hit" x="0" y="0" width=move || frame.get() height=ROW_HEIGHT></rect>
             <text class="lane-label" x=move || 4.0 + depth() as f64 * 12.0 y=ROW_HEIGHT * 0.68>{short_label}</text>
-            <g clip-path="url(#timeline-now)">
+            <g class="bars" transform=move || scale.get().bars_transform()>
+                {move || phases.get().into_iter().map(|p| {
+                    let end = p.end_ms.unwrap_or(OPEN_END_MS);
+                    view! {
+                        <rect class=format!("phase {}", p.status.as_str()) x=p.start_ms y=bar_y width=(end - p.start_ms).max(0.0) height=BAR_HEIGHT></rect>
+                    }
+                }).collect_view()}
+                {move || network.get().map(|n| {
+                    let y = bar_y + BAR_HEIGHT + 1.0;
+                    [("stalled", n.stalled), ("connecting", n.connecting), ("waiting", n.waiting), ("downloading", n.downloading)]
+                        .into_iter()
+                        .filter(|(_, (from, to))| to > from)
+                        .map(|(class, (from, to))| view! {
+                            <rect class=format!("net {class}") x=from y=y width=to - from height="3"></rect>
+                        })
+                        .collect_view()
+                })}
                 {move || {
-                    let s = scale.get();
-                    phases.get().into_iter().map(|p| {
-                        let x = s.x(p.start_ms);
-                        let end = p.end_ms.unwrap_or(s.axis_ms * 2.0);
-                        let w = (s.x(end) - x).max(1.0);
-                        view! {
-                            <rect class=format!("phase {}", p.status.as_str()) x=x y=bar_y width=w height=BAR_HEIGHT rx="2"></rect>
-                        }
-                    }).collect_view()
+                    let st = status.get();
+                    times.get().1.filter(|_| st.is_terminal()).map(|end| view! {
+                        <line class=format!("cap {}", st.as_str()) x1=end x2=end y1=bar_y - 2.0 y2=bar_y + BAR_HEIGHT + 2.0></line>
+                    })
                 }}
             </g>
-            {move || network.get().map(|n| {
-                let s = scale.get();
-                let y = bar_y + BAR_HEIGHT + 1.0;
-                [("stalled", n.stalled), ("connecting", n.connecting), ("waiting", n.waiting), ("downloading", n.downloading)]
-                    .into_iter()
-                    .filter(|(_, (from, to))| to > from)
-                    .map(|(class, (from, to))| {
-                        let x = s.x(from);
-                        let w = (s.x(to) - x).max(1.0);
-                        view! { <rect class=format!("net {class}") x=x y=y width=w height="3"></rect> }
-                    })
-                    .collect_view()
-            })}
-            {move || {
-                let s = scale.get();
-                let st = status.get();
-                times.get().1.filter(|_| st.is_terminal()).map(|end| {
-                    let x = s.x(end) - 3.0;
-                    view! { <rect class=format!("cap {}", st.as_str()) x=x y=bar_y - 2.0 width="4" height=BAR_HEIGHT + 4.0></rect> }
-                })
-            }}
         </g>
-    }
-}
-
-/// [`truncate`], but never ending in half a word or inside an open bracket: the visible label
-/// stays a run of whole words of the row's accessible name (WCAG 2.5.3, "label in name").
-fn truncate_at_word(label: &str, chars: usize) -> String {
-    let short = truncate(label, chars);
-    let Some(head) = short.strip_suffix('…') else {
-        return short;
-    };
-    let mut whole = head;
-    if whole.ends_with(char::is_alphanumeric)
-        && label
-            .get(head.len()..)
-            .is_some_and(|rest| rest.starts_with(char::is_alphanumeric))
-    {
-        whole = whole.trim_end_matches(char::is_alphanumeric);
-    }
-    let mut open = Vec::new();
-    for (i, c) in whole.char_indices() {
-        match c {
-            '(' => open.push(i),
-            ')' => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    if let Some(&first_open) = open.first() {
-        whole = &whole[..first_open];
-    }
-    let whole = whole.trim_end();
-    if whole.is_empty() {
-        short
-    } else {
-        format!("{whole}…")
     }
 }
 

@@ -233,25 +233,46 @@ test("100 chaotic calls at a limit of 6: every outcome explained by the mock's l
 
   // (Chromium itself re-sends a POST whose reused keep-alive connection closes before any byte
   // of the answer — a `cut` after 0 words — so one attempt may show up more than once.)
-  // Each lane's status is what its last request to the mock calls for: ok → done, a stall →
-  // timeout, a cut or malformed stream → failed (not retried), an HTTP error on the last allowed
-  // attempt → failed; an error earlier means the timeout ran out during the wait.
   const last = new Map<number, MockRequest>();
   for (const r of run.log) {
     const lane = run.laneOf.get(r.seq);
     expect(lane, `mock request #${r.seq} (${r.behaviour}) belongs to a lane`).toBeDefined();
     if ((last.get(lane!)?.attempt ?? -1) < r.attempt) last.set(lane!, r);
   }
+  // How the page saw attempt `attempt` of `lane` fail, if it did (`http`, `network`, `stream_cut`…).
+  const pageError = (lane: number, attempt: number) => {
+    const retry = run.events.find((e) => e.event === "retry_scheduled" && e.lane === lane && e.retry === attempt + 1);
+    if (retry) return retry.error?.type;
+    const attempts = run.events.filter((e) => e.event === "started" && e.lane === lane).length;
+    const finished = run.events.find((e) => e.event === "finished" && e.lane === lane);
+    return attempt === attempts - 1 ? (finished?.outcome as { error?: { type: string } } | undefined)?.error?.type : undefined;
+  };
+  // The mock closes a `cut` connection right after its last word; when the mock's process is
+  // starved of CPU it can close before those bytes (and the response head) are flushed, and the
+  // page then sees a network error — retried, unlike a cut stream. Such runs are told apart:
+  // the lanes still follow their last draw, but the synthesis prompt (and so its draw) changes.
+  const perturbed: string[] = [];
+  for (const r of run.log) {
+    const lane = run.laneOf.get(r.seq)!;
+    if (r.behaviour === "cut" && (r.output_tokens ?? 0) > 0 && pageError(lane, r.attempt) === "network") {
+      perturbed.push(`lane ${lane} attempt ${r.attempt}: a cut after ${r.output_tokens} words arrived as a network error`);
+    }
+  }
+  // Each lane's status is what its last request to the mock calls for: ok → done, a stall →
+  // timeout, a cut or malformed stream → failed (not retried), an HTTP error on the last allowed
+  // attempt → failed; an error earlier means the timeout ran out during the wait.
+  const expectedStatus = (r: MockRequest, lane: number) =>
+    r.behaviour === "ok" ? "done"
+    : r.behaviour === "stall" ? "timeout"
+    : r.behaviour === "malformed" ? "failed"
+    : r.behaviour === "cut" && pageError(lane, r.attempt) !== "network" ? "failed"
+    : r.attempt === 2 ? "failed"
+    : "timeout";
   const seen: Record<string, number> = {};
   for (const [lane, index] of run.questionOf) {
     const r = last.get(lane);
     expect(r, `question ${index + 1} reached the mock`).toBeDefined();
-    const expected =
-      r!.behaviour === "ok" ? "done"
-      : r!.behaviour === "stall" ? "timeout"
-      : ["cut", "malformed"].includes(r!.behaviour) ? "failed"
-      : r!.attempt === 2 ? "failed"
-      : "timeout";
+    const expected = expectedStatus(r!, lane);
     const lane_ = research[index];
     expect(lane_.status, `question ${index + 1}: last request #${r!.seq} attempt ${r!.attempt} ${r!.behaviour}`).toBe(expected);
     if (lane_.status === "timeout") {
@@ -269,15 +290,30 @@ test("100 chaotic calls at a limit of 6: every outcome explained by the mock's l
   expect(partialChecked).toBeGreaterThanOrEqual(5);
   expect(rateLimitedRetries).toBeGreaterThanOrEqual(5);
 
+  // The synthesis prompt quotes each timed-out call's reason; a timer that fired late changes it.
+  for (const [i, l] of research.entries()) {
+    if (l.status === "timeout" && l.end! - l.start! >= TIMEOUT_MS + 95) perturbed.push(`question ${i + 1} timed out ${Math.round(l.end! - l.start! - TIMEOUT_MS)} ms late`);
+  }
+
   // The survivors' synthesis ran on exactly the answers that came back, and finished.
   const done = research.filter((l) => l.status === "done").length;
   const started = run.events.find((e) => e.event === "synthesis_started");
   expect(started?.answers).toBe(done);
   await page.getByTestId("tab-synthesis").click();
-  await expect(page.getByTestId("synthesis")).toHaveAttribute("data-status", "done");
-  expect(run.lanes.find((l) => l.run === "synthesis")?.status).toBe("done");
-  await expect(page.getByTestId("synthesis-text")).toContainText("Mock answer");
-  const summary = `${run.log.length} requests; ${JSON.stringify(seen)}; ${partialChecked} partial answers and ${rateLimitedRetries} retry-after waits checked; ${browserLog.networkLogs()} browser network logs ignored`;
+  const synthesis = run.lanes.find((l) => l.run === "synthesis")!;
+  if (perturbed.length === 0) {
+    await expect(page.getByTestId("synthesis")).toHaveAttribute("data-status", "done");
+    expect(synthesis.status).toBe("done");
+    await expect(page.getByTestId("synthesis-text")).toContainText("Mock answer");
+  } else {
+    // A different prompt draws differently: the synthesis must then end as its own last draw says.
+    const lastDraw = last.get(run.synthesisLane!);
+    expect(lastDraw, "the synthesis reached the mock").toBeDefined();
+    expect(synthesis.status).toBe(expectedStatus(lastDraw!, run.synthesisLane!));
+    await expect(page.getByTestId("synthesis")).toHaveAttribute("data-status", synthesis.status);
+    test.info().annotations.push({ type: "perturbed by the machine's load", description: perturbed.join("; ") });
+  }
+  const summary = `${run.log.length} requests; ${JSON.stringify(seen)}; ${partialChecked} partial answers and ${rateLimitedRetries} retry-after waits checked; ${browserLog.networkLogs()} browser network logs ignored; synthesis ${synthesis.status}`;
   test.info().annotations.push({ type: "chaos", description: summary });
 });
 

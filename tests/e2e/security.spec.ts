@@ -262,7 +262,7 @@ test("the Content-Security-Policy blocks injected inline script and inline handl
   });
   expect(outcome.probe).toBeUndefined();
   expect(outcome.handler).toBeUndefined();
-  expect(outcome.violations).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem inline/), expect.stringMatching(/^script-src-attr inline/)])); 
+  expect(outcome.violations).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src-elem inline/), expect.stringMatching(/^script-src-attr inline/)]));
   // (eval is refused too — no 'unsafe-eval' — but code run from the test through the devtools
   // protocol is exempt from the policy, so that cannot be shown from here.)
 });
