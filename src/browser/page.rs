@@ -76,7 +76,13 @@ pub fn download(file_name: &str, mime: &str, contents: &str) -> bool {
         link.set_href(&url);
         link.set_download(file_name);
         link.click();
-        let _ = web_sys::Url::revoke_object_url(&url);
+        // Revoke later: some browsers start the download after click() returns.
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(30),
+        );
         Some(())
     };
     run().is_some()

@@ -17,7 +17,10 @@ pub fn network_failure_message(format: ApiFormat, base_url: &str, page_is_https:
     let is_local = ["://localhost", "://127.0.0.1", "://[::1]", "://0.0.0.0"]
         .iter()
         .any(|h| url.contains(h));
-    let mut message = format!("The browser could not reach {}.", base_url.trim());
+    let mut message = format!(
+        "The browser could not reach {} (or the connection closed before an answer).",
+        base_url.trim()
+    );
     if page_is_https && url.starts_with("http://") && !is_local {
         message.push_str(
             " This page is served over HTTPS, so the browser blocks plain-HTTP servers other \

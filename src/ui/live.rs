@@ -67,7 +67,12 @@ struct Inner {
     network_url: Option<String>,
     /// Lanes that already have their network phases.
     network_matched: Vec<LaneId>,
+    /// How many lanes have a handle (and rows) so far.
+    created: usize,
 }
+
+/// The most rows built in one animation frame.
+const NEW_LANES_PER_FRAME: usize = 100;
 
 impl LiveRun {
     pub fn new() -> LiveRun {
@@ -139,6 +144,7 @@ impl LiveRun {
                 plan,
                 network_url,
                 network_matched: Vec::new(),
+                created: 0,
             }
         });
         self.lanes.set(Vec::new());
@@ -220,11 +226,15 @@ impl LiveRun {
         let mut changed: Vec<LaneId> = Vec::new();
         let mut new_lanes: Vec<LaneHandle> = Vec::new();
         let mut new_lines: Vec<LogLine> = Vec::new();
+        let mut more_to_create = false;
         self.inner.update_value(|inner| {
-            let known = inner.view.lanes.len();
+            let mut touched = vec![false; inner.view.lanes.len()];
             for event in &events {
                 if let Some(lane) = inner.view.apply(event) {
-                    if changed.last() != Some(&lane) && !changed.contains(&lane) {
+                    if lane >= touched.len() {
+                        touched.resize(lane + 1, false);
+                    }
+                    if !std::mem::replace(&mut touched[lane], true) {
                         changed.push(lane);
                     }
                 }
@@ -232,7 +242,10 @@ impl LiveRun {
                     new_lines.push(line);
                 }
             }
-            for lane in &inner.view.lanes[known..] {
+            // Rows are built at most a batch per frame, so hundreds of lanes opening at once
+            // never make one long task.
+            let end = (inner.created + NEW_LANES_PER_FRAME).min(inner.view.lanes.len());
+            for lane in &inner.view.lanes[inner.created..end] {
                 new_lanes.push(LaneHandle {
                     id: lane.id,
                     info: lane.info.clone(),
@@ -240,6 +253,9 @@ impl LiveRun {
                     network: RwSignal::new(None),
                 });
             }
+            changed.retain(|id| *id < inner.created);
+            inner.created = end;
+            more_to_create = end < inner.view.lanes.len();
         });
         let now = if finished {
             self.inner.with_value(|inner| inner.view.last_event_ms)
@@ -247,8 +263,6 @@ impl LiveRun {
             BrowserClock.now_ms() - origin
         };
         if !new_lanes.is_empty() {
-            let first_new = new_lanes[0].id;
-            changed.retain(|id| *id < first_new);
             self.lanes.update(|lanes| lanes.extend(new_lanes));
         }
         if !changed.is_empty() {
@@ -289,7 +303,7 @@ impl LiveRun {
                 Duration::from_millis(60),
             );
         }
-        if finished {
+        if finished && !more_to_create {
             let view = self.inner.with_value(|inner| Rc::new(inner.view.clone()));
             self.finished_view.set(Some(view));
             self.running.set(false);

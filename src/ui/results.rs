@@ -37,8 +37,8 @@ pub fn Results() -> impl IntoView {
             </div>
             <div id="results-panel" role="tabpanel" class="tab-panel">
                 <div class:hidden=move || tab.get() != ResultsTab::Synthesis><SynthesisPanel /></div>
-                <div class:hidden=move || tab.get() != ResultsTab::Answers><Answers /></div>
-                // The log and the code are only built while their tab is open.
+                // The answers, the log and the code are only built while their tab is open.
+                <Show when=move || tab.get() == ResultsTab::Answers><Answers /></Show>
                 <Show when=move || tab.get() == ResultsTab::Log><EventLog /></Show>
                 <Show when=move || tab.get() == ResultsTab::Code><CodePanel /></Show>
             </div>

@@ -9,6 +9,7 @@ test("pressing Run shows every answer, in question order", async ({ page }) => {
   const asked = await questions.evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
 
   await page.getByTestId("run-parallel").click();
+  await page.getByTestId("tab-answers").click();
   const answers = page.locator('[data-testid="lane-answer"][data-run="parallel"]');
   await expect(answers).toHaveCount(3);
   for (let i = 0; i < 3; i++) {

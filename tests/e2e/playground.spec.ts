@@ -70,6 +70,7 @@ test("settle-all keeps the others and names the gap; fail-fast cancels them", as
   await expect(synthesis).toContainText("Gap");
   await expect(synthesis).toContainText("get around Tokyo");
   // The failed answer says why, in words.
+  await page.getByTestId("tab-answers").click();
   const failed = page.locator('[data-testid="lane-answer"][data-run="parallel"]').nth(1);
   await expect(failed).toHaveAttribute("data-status", "failed");
   await expect(failed).toContainText("HTTP 500");
