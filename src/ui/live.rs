@@ -72,7 +72,7 @@ struct Inner {
 }
 
 /// The most rows built in one animation frame.
-const NEW_LANES_PER_FRAME: usize = 100;
+const NEW_LANES_PER_FRAME: usize = 50;
 
 impl LiveRun {
     pub fn new() -> LiveRun {

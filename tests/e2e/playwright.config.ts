@@ -40,7 +40,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${SITE_PORT}/`,
     reuseExistingServer: false,
     stdout: "ignore",
-    stderr: "pipe",
+    stderr: "ignore",
     timeout: 30_000,
   },
 });
