@@ -1,0 +1,99 @@
+import { test, expect, APIRequestContext } from "@playwright/test";
+import { API, lanes, metric, openWith, questions, runAndWait } from "./helpers";
+
+interface Logged {
+  seq: number;
+  path: string;
+  status: number | null;
+  completed: boolean;
+  client_disconnected: boolean;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+async function requestLog(request: APIRequestContext): Promise<Logged[]> {
+  return (await (await request.get(`${API}/__mock/requests`)).json()) as Logged[];
+}
+
+const anthropic = (model: string) => ({
+  kind: "anthropic",
+  anthropic: { model, base_url: API },
+  openai: { model: "llama3.2", base_url: "http://localhost:11434/v1" },
+  max_tokens: 256,
+});
+
+test("the OpenAI-compatible provider streams from the mock, with usage", async ({ page, request }) => {
+  await request.post(`${API}/__mock/reset`);
+  await openWith(page, {
+    topic: "Vienna",
+    questions: questions("What to see in {topic}?", "What to eat in {topic}?"),
+    provider: {
+      kind: "openai",
+      anthropic: { model: "claude-haiku-4-5", base_url: "https://api.anthropic.com" },
+      openai: { model: "mock?ttft=150&tps=80&tokens=16", base_url: `${API}/v1` },
+      max_tokens: 256,
+    },
+  });
+  await page.getByTestId("run-parallel").click();
+  await expect(page.locator('[data-testid="lane"][data-status="streaming"]').first()).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId("run-bar")).toHaveAttribute("data-running", "false", { timeout: 30_000 });
+  const all = await lanes(page);
+  expect(all.map((l) => l.status)).toEqual(["done", "done", "done"]);
+  await page.getByTestId("tab-answers").click();
+  await expect(page.locator('[data-testid="lane-answer"][data-run="parallel"]').first()).toContainText("Mock answer");
+  const calls = (await requestLog(request)).filter((r) => r.path === "/v1/chat/completions");
+  expect(calls).toHaveLength(3);
+  expect(await metric(page, "metric-tokens-in", "parallel")).toBe(calls.reduce((s, c) => s + c.input_tokens, 0));
+  expect(await metric(page, "metric-tokens-out", "parallel")).toBe(calls.reduce((s, c) => s + c.output_tokens, 0));
+});
+
+test("a 429 and a cut stream become typed errors a person can read", async ({ page }) => {
+  await openWith(page, {
+    topic: "errors",
+    questions: questions(
+      "Always limited [[mock errors=429,429,429 retry_after=1]]",
+      "Cut short [[mock cut=3]]",
+      "Overloaded [[mock errors=529,529,529]]",
+      "Fine [[mock tokens=5]]",
+    ),
+    provider: anthropic("mock?ttft=50&tps=100"),
+    run: { max_retries: 1, timeout_ms: 20000 },
+  });
+  await page.getByTestId("api-key").fill("test-key");
+  await runAndWait(page, "run-parallel");
+  const par = (await lanes(page)).filter((l) => l.run === "parallel").sort((a, b) => a.index - b.index);
+  expect(par.map((l) => l.status)).toEqual(["failed", "failed", "failed", "done"]);
+  expect(par[0].retries).toBe(1);
+  await page.getByTestId("tab-answers").click();
+  const cards = page.locator('[data-testid="lane-answer"][data-run="parallel"]');
+  await expect(cards.nth(0)).toContainText("HTTP 429: rate limited: the server asks to wait 1.0 s");
+  await expect(cards.nth(1)).toContainText("cut off");
+  await expect(cards.nth(1)).toContainText("partial");
+  await expect(cards.nth(2)).toContainText("overloaded");
+  // The retry waited for the server's retry-after (1 s) before trying again.
+  await page.getByTestId("tab-log").click();
+  await expect(page.getByTestId("event-log")).toContainText("Retry 1 in 1.0 s");
+});
+
+test("cancel closes the HTTP requests: the mock sees the connections drop", async ({ page, request }) => {
+  await request.post(`${API}/__mock/reset`);
+  await openWith(page, {
+    topic: "slowness",
+    questions: questions("Slow one about {topic}?", "Slow two about {topic}?", "Slow three about {topic}?"),
+    provider: anthropic("mock?ttft=100&tps=4&tokens=200"),
+  });
+  await page.getByTestId("api-key").fill("test-key");
+  await page.getByTestId("run-parallel").click();
+  await expect(page.locator('[data-testid="lane"][data-run="parallel"][data-status="streaming"]')).toHaveCount(3, { timeout: 10_000 });
+  await page.getByTestId("cancel-run").click();
+  await expect(page.getByTestId("run-bar")).toHaveAttribute("data-running", "false");
+  const par = (await lanes(page)).filter((l) => l.run === "parallel");
+  expect(par.every((l) => l.status === "cancelled")).toBe(true);
+  await expect
+    .poll(async () => (await requestLog(request)).filter((r) => r.path === "/v1/messages" && r.client_disconnected).length, {
+      timeout: 5_000,
+    })
+    .toBe(3);
+  const calls = (await requestLog(request)).filter((r) => r.path === "/v1/messages");
+  expect(calls.every((c) => !c.completed)).toBe(true);
+});
