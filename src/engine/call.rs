@@ -113,7 +113,23 @@ pub async fn run_call(
         }
     };
 
-    let progress = progress.into_inner();
+    finish(ctx, lane, outcome, Some(started_ms), progress.into_inner())
+}
+
+/// A call cancelled while it still waited in the queue.
+fn never_started(ctx: &CallContext, lane: LaneId, reason: CancelReason) -> CallResult {
+    let outcome = Outcome::Cancelled { reason };
+    finish(ctx, lane, outcome, None, CallProgress::default())
+}
+
+/// Emits the lane's `Finished` event and gathers its result.
+fn finish(
+    ctx: &CallContext,
+    lane: LaneId,
+    outcome: Outcome,
+    started_ms: Option<f64>,
+    progress: CallProgress,
+) -> CallResult {
     let text = progress.response.text();
     let usage = progress.response.usage();
     let message = match outcome {
@@ -129,31 +145,11 @@ pub async fn run_call(
         outcome,
         text,
         usage,
-        started_ms: Some(started_ms),
+        started_ms,
         first_token_ms: progress.first_token_ms,
         ended_ms: ctx.emitter.elapsed_ms(),
         retries: progress.retries,
         message,
-    }
-}
-
-/// A call cancelled while it still waited in the queue.
-fn never_started(ctx: &CallContext, lane: LaneId, reason: CancelReason) -> CallResult {
-    let outcome = Outcome::Cancelled { reason };
-    ctx.emitter.emit(EventKind::Finished {
-        lane,
-        outcome: outcome.clone(),
-    });
-    CallResult {
-        lane,
-        outcome,
-        text: String::new(),
-        usage: Usage::default(),
-        started_ms: None,
-        first_token_ms: None,
-        ended_ms: ctx.emitter.elapsed_ms(),
-        retries: 0,
-        message: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::state::use_app;
 use crate::engine::{CompareTiming, FailurePolicy};
-use crate::workspace::ProviderKind;
+use crate::workspace::{ProviderKind, Workspace};
 use leptos::prelude::*;
 
 fn parse_f64(text: &str) -> Option<f64> {
@@ -83,25 +83,8 @@ pub fn ProviderSettings() -> impl IntoView {
                 <p class="hint">"The key is sent only to the base URL above; it never goes into links, exports or the saved set-up."</p>
             </Show>
             <div class="row">
-                <label class="field">
-                    <span>"Max tokens"</span>
-                    <input data-testid="max-tokens" type="number" min="1" max="64000"
-                        prop:value=move || ws.with(|w| w.provider.max_tokens.to_string())
-                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u32>() {
-                            ws.update(|w| w.provider.max_tokens = v.clamp(1, 64_000));
-                        } }
-                    />
-                </label>
-                <label class="field">
-                    <span>"Temperature"</span>
-                    <input data-testid="temperature" type="number" min="0" max="2" step="0.1" placeholder="default"
-                        prop:value=move || ws.with(|w| w.provider.temperature.map(|t| t.to_string()).unwrap_or_default())
-                        on:change=move |ev| {
-                            let t = parse_f64(&event_target_value(&ev)).map(|t| t.clamp(0.0, 2.0) as f32);
-                            ws.update(|w| w.provider.temperature = t);
-                        }
-                    />
-                </label>
+                <NumberField testid="max-tokens" label="Max tokens" min="1" max="64000" read={|w| w.provider.max_tokens.to_string()} write={|w, v| if let Ok(v) = v.trim().parse::<u32>() { w.provider.max_tokens = v.clamp(1, 64_000) }} />
+                <NumberField testid="temperature" label="Temperature" min="0" max="2" step="0.1" placeholder="default" read={|w| w.provider.temperature.map(|t| t.to_string()).unwrap_or_default()} write={|w, v| w.provider.temperature = parse_f64(v).map(|t| t.clamp(0.0, 2.0) as f32)} />
             </div>
         </details>
     }
@@ -113,31 +96,13 @@ pub fn RunSettings() -> impl IntoView {
     let app = use_app();
     let ws = app.workspace;
     let research = move || ws.with(|w| w.mode == crate::workspace::PageMode::Research);
+    let agents_mode = Signal::derive(move || !research());
     view! {
         <details class="settings" open=true>
             <summary>"Run policy"</summary>
             <div class="row">
-                <label class="field" class:hidden=move || !research()>
-                    <span>"Concurrency limit"</span>
-                    <input data-testid="concurrency-limit" type="number" min="1" placeholder="unlimited"
-                        aria-describedby="limit-hint"
-                        prop:value=move || ws.with(|w| w.run.concurrency_limit.map(|l| l.to_string()).unwrap_or_default())
-                        on:change=move |ev| {
-                            let limit = event_target_value(&ev).trim().parse::<usize>().ok().filter(|l| *l > 0);
-                            ws.update(|w| w.run.concurrency_limit = limit);
-                        }
-                    />
-                </label>
-                <label class="field">
-                    <span>"Timeout per call (ms)"</span>
-                    <input data-testid="timeout-ms" type="number" min="1" placeholder="none"
-                        prop:value=move || ws.with(|w| w.run.timeout_ms.map(|t| format!("{t:.0}")).unwrap_or_default())
-                        on:change=move |ev| {
-                            let t = parse_f64(&event_target_value(&ev)).filter(|t| *t > 0.0);
-                            ws.update(|w| w.run.timeout_ms = t);
-                        }
-                    />
-                </label>
+                <NumberField testid="concurrency-limit" label="Concurrency limit" min="1" placeholder="unlimited" described_by="limit-hint" hidden=agents_mode read={|w| w.run.concurrency_limit.map(|l| l.to_string()).unwrap_or_default()} write={|w, v| w.run.concurrency_limit = v.trim().parse::<usize>().ok().filter(|l| *l > 0)} />
+                <NumberField testid="timeout-ms" label="Timeout per call (ms)" min="1" placeholder="none" read={|w| w.run.timeout_ms.map(|t| format!("{t:.0}")).unwrap_or_default()} write={|w, v| w.run.timeout_ms = parse_f64(v).filter(|t| *t > 0.0)} />
             </div>
             <p class="hint" id="limit-hint" class:hidden=move || !research()>"Empty = unlimited. Calls beyond the limit wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
             <div class="row">
@@ -154,24 +119,8 @@ pub fn RunSettings() -> impl IntoView {
                         <option value="fail-fast">"Fail fast"</option>
                     </select>
                 </label>
-                <label class="field" class:hidden=move || !research()>
-                    <span>"Quorum"</span>
-                    <input data-testid="quorum" type="number" min="1"
-                        prop:value=move || ws.with(|w| w.run.quorum.to_string())
-                        on:change=move |ev| { if let Ok(q) = event_target_value(&ev).trim().parse::<usize>() {
-                            ws.update(|w| w.run.quorum = q.max(1));
-                        } }
-                    />
-                </label>
-                <label class="field">
-                    <span>"Retries"</span>
-                    <input data-testid="max-retries" type="number" min="0" max="10"
-                        prop:value=move || ws.with(|w| w.run.max_retries.to_string())
-                        on:change=move |ev| { if let Ok(r) = event_target_value(&ev).trim().parse::<u32>() {
-                            ws.update(|w| w.run.max_retries = r.min(10));
-                        } }
-                    />
-                </label>
+                <NumberField testid="quorum" label="Quorum" min="1" hidden=agents_mode read={|w| w.run.quorum.to_string()} write={|w, v| if let Ok(q) = v.trim().parse::<usize>() { w.run.quorum = q.max(1) }} />
+                <NumberField testid="max-retries" label="Retries" min="0" max="10" read={|w| w.run.max_retries.to_string()} write={|w, v| if let Ok(r) = v.trim().parse::<u32>() { w.run.max_retries = r.min(10) }} />
             </div>
             <label class="field" class:hidden=move || !research()>
                 <span>"Compare runs"</span>
@@ -200,56 +149,50 @@ pub fn SimulationSettings() -> impl IntoView {
             <details class="settings">
                 <summary>"Simulated model"</summary>
                 <div class="row">
-                    <label class="field">
-                        <span>"Seed"</span>
-                        <input data-testid="sim-seed" type="number" min="0"
-                            prop:value=move || ws.with(|w| w.simulation.seed.to_string())
-                            on:change=move |ev| { if let Ok(seed) = event_target_value(&ev).trim().parse::<u64>() {
-                                ws.update(|w| w.simulation.seed = seed);
-                            } }
-                        />
-                    </label>
-                    <label class="field">
-                        <span>"Speed ×"</span>
-                        <input data-testid="sim-speed" type="number" min="0.1" max="100" step="0.5"
-                            prop:value=move || ws.with(|w| w.simulation.speed.to_string())
-                            on:change=move |ev| { if let Some(speed) = parse_f64(&event_target_value(&ev)) {
-                                ws.update(|w| w.simulation.speed = speed.clamp(0.1, 100.0));
-                            } }
-                        />
-                    </label>
-                    <label class="field">
-                        <span>"Failure rate"</span>
-                        <input data-testid="sim-failure-rate" type="number" min="0" max="1" step="0.05"
-                            prop:value=move || ws.with(|w| w.simulation.failure_rate.to_string())
-                            on:change=move |ev| { if let Some(rate) = parse_f64(&event_target_value(&ev)) {
-                                ws.update(|w| w.simulation.failure_rate = rate.clamp(0.0, 1.0));
-                            } }
-                        />
-                    </label>
+                    <NumberField testid="sim-seed" label="Seed" min="0" read={|w| w.simulation.seed.to_string()} write={|w, v| if let Ok(seed) = v.trim().parse::<u64>() { w.simulation.seed = seed }} />
+                    <NumberField testid="sim-speed" label="Speed ×" min="0.1" max="100" step="0.5" read={|w| w.simulation.speed.to_string()} write={|w, v| if let Some(speed) = parse_f64(v) { w.simulation.speed = speed.clamp(0.1, 100.0) }} />
+                    <NumberField testid="sim-failure-rate" label="Failure rate" min="0" max="1" step="0.05" read={|w| w.simulation.failure_rate.to_string()} write={|w, v| if let Some(rate) = parse_f64(v) { w.simulation.failure_rate = rate.clamp(0.0, 1.0) }} />
                 </div>
                 <div class="row">
-                    <label class="field">
-                        <span>"Slow outliers"</span>
-                        <input data-testid="sim-slow-rate" type="number" min="0" max="1" step="0.05"
-                            prop:value=move || ws.with(|w| w.simulation.slow_rate.to_string())
-                            on:change=move |ev| { if let Some(rate) = parse_f64(&event_target_value(&ev)) {
-                                ws.update(|w| w.simulation.slow_rate = rate.clamp(0.0, 1.0));
-                            } }
-                        />
-                    </label>
-                    <label class="field">
-                        <span>"Rate limits (429)"</span>
-                        <input data-testid="sim-rate-limit-rate" type="number" min="0" max="1" step="0.05"
-                            prop:value=move || ws.with(|w| w.simulation.rate_limit_rate.to_string())
-                            on:change=move |ev| { if let Some(rate) = parse_f64(&event_target_value(&ev)) {
-                                ws.update(|w| w.simulation.rate_limit_rate = rate.clamp(0.0, 1.0));
-                            } }
-                        />
-                    </label>
+                    <NumberField testid="sim-slow-rate" label="Slow outliers" min="0" max="1" step="0.05" read={|w| w.simulation.slow_rate.to_string()} write={|w, v| if let Some(rate) = parse_f64(v) { w.simulation.slow_rate = rate.clamp(0.0, 1.0) }} />
+                    <NumberField testid="sim-rate-limit-rate" label="Rate limits (429)" min="0" max="1" step="0.05" read={|w| w.simulation.rate_limit_rate.to_string()} write={|w, v| if let Some(rate) = parse_f64(v) { w.simulation.rate_limit_rate = rate.clamp(0.0, 1.0) }} />
                 </div>
                 <p class="hint">"Same seed, same answers and timings. Each question can also be set to be slow or to fail, beside it above."</p>
             </details>
         </Show>
+    }
+}
+
+/// A labelled number input bound to one field of the workspace. `read` shows the field and
+/// `write` parses the text typed (ignoring what does not parse); plain function pointers keep
+/// one copy of this component however many fields use it.
+#[component]
+fn NumberField(
+    testid: &'static str,
+    label: &'static str,
+    read: fn(&Workspace) -> String,
+    write: fn(&mut Workspace, &str),
+    #[prop(optional)] min: Option<&'static str>,
+    #[prop(optional)] max: Option<&'static str>,
+    #[prop(optional)] step: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] described_by: Option<&'static str>,
+    /// Hidden while this is true.
+    #[prop(optional)]
+    hidden: Option<Signal<bool>>,
+) -> impl IntoView {
+    let ws = use_app().workspace;
+    view! {
+        <label class="field" class:hidden=move || hidden.is_some_and(|h| h.get())>
+            <span>{label}</span>
+            <input data-testid=testid type="number" min=min max=max step=step placeholder=placeholder
+                aria-describedby=described_by
+                prop:value=move || ws.with(read)
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    ws.update(|w| write(w, &text));
+                }
+            />
+        </label>
     }
 }

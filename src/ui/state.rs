@@ -9,8 +9,8 @@ use crate::providers::http::HttpProvider;
 use crate::providers::simulated::{SimBehaviour, SimulatedProvider};
 use crate::providers::Provider;
 use crate::workspace::{
-    decode_saved, decode_share, encode_saved, encode_share, PageMode, ProviderKind, Workspace,
-    DAMAGED_KEY, STORAGE_KEY,
+    decode_saved, decode_share, encode_saved, encode_share, Invalid, PageMode, ProviderKind,
+    Workspace, DAMAGED_KEY, STORAGE_KEY,
 };
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -165,42 +165,44 @@ impl AppState {
         format!("{}#{fragment}", page::page_url())
     }
 
-    /// Validates the workspace and starts a research run, or shows what is wrong.
+    /// Validates the workspace and starts a research run (or, in the agents lab, the agents),
+    /// or shows what is wrong.
     pub fn run(&self, mode: RunMode) {
         let ws = self.workspace.get_untracked();
         if ws.mode == PageMode::Agents {
             return self.run_agents();
         }
-        let plan = match ws.plan(mode) {
-            Ok(plan) => plan,
-            Err(problems) => {
-                self.errors.set(problems.into_iter().map(|p| p.0).collect());
-                return;
-            }
-        };
-        match self.provider_for(&ws) {
-            Ok(provider) => {
-                self.errors.set(Vec::new());
-                self.live.start(plan, provider, network_url(&ws));
-            }
-            Err(message) => self.errors.set(vec![message]),
-        }
+        self.start_checked(&ws, ws.plan(mode), |live, plan, provider, url| {
+            live.start(plan, provider, url)
+        });
     }
 
     /// Validates the agents set-up and starts its conversations.
     pub fn run_agents(&self) {
         let ws = self.workspace.get_untracked();
-        let plan = match ws.agent_plan() {
+        self.start_checked(&ws, ws.agent_plan(), |live, plan, provider, url| {
+            live.start_agents(plan, provider, url)
+        });
+    }
+
+    /// Starts `plan` with the workspace's provider, or lists what stops it.
+    fn start_checked<P>(
+        &self,
+        ws: &Workspace,
+        plan: Result<P, Vec<Invalid>>,
+        start: impl FnOnce(&LiveRun, P, Rc<dyn Provider>, Option<String>),
+    ) {
+        let plan = match plan {
             Ok(plan) => plan,
             Err(problems) => {
                 self.errors.set(problems.into_iter().map(|p| p.0).collect());
                 return;
             }
         };
-        match self.provider_for(&ws) {
+        match self.provider_for(ws) {
             Ok(provider) => {
                 self.errors.set(Vec::new());
-                self.live.start_agents(plan, provider, network_url(&ws));
+                start(&self.live, plan, provider, network_url(ws));
             }
             Err(message) => self.errors.set(vec![message]),
         }

@@ -97,3 +97,30 @@ test("cancel closes the HTTP requests: the mock sees the connections drop", asyn
   const calls = (await requestLog(request)).filter((r) => r.path === "/v1/messages");
   expect(calls.every((c) => !c.completed)).toBe(true);
 });
+
+test("a tool-use round trip over the OpenAI wire format against the mock", async ({ page, request }) => {
+  await request.post(`${API}/__mock/reset`);
+  await openWith(page, {
+    mode: "agents",
+    agents: {
+      prompts: ["Add two and three, please."],
+      setup: "calculator",
+      parallel_tools: true,
+      concurrent_conversations: true,
+      tool_latency_ms: 0,
+      max_turns: 4,
+    },
+    provider: {
+      kind: "openai",
+      anthropic: { model: "claude-haiku-4-5", base_url: "https://api.anthropic.com" },
+      openai: { model: "mock?ttft=50&tps=200", base_url: `${API}/v1` },
+      max_tokens: 256,
+    },
+  });
+  await runAndWait(page, "run-agents");
+  const tools = await page.$$eval('[data-testid="tool-call"]', (els) => els.map((e) => `${(e as HTMLElement).dataset.tool}:${(e as HTMLElement).dataset.status}`));
+  expect(tools).toEqual(["sum_numbers:done"]);
+  await expect(page.locator('[data-testid="lane-answer"][data-run="agent"]')).toContainText("The tool returned: 5");
+  const calls = (await requestLog(request)).filter((r) => r.path === "/v1/chat/completions");
+  expect(calls.map((c) => c.status)).toEqual([200, 200]);
+});
