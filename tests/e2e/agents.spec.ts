@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { API, openWith, runAndWait } from "./helpers";
+import { API, mockRequests, openWith, runAndWait } from "./helpers";
 
 interface ToolRow {
   tool: string;
@@ -100,7 +100,6 @@ test("an orchestrator's calculator agents run at once and nest under its tool ca
 });
 
 test("a full tool-use round trip over the Anthropic wire format against the mock", async ({ page, request }) => {
-  await request.post(`${API}/__mock/reset`);
   await openWith(page, {
     ...agents({ prompts: ["Add two and three, please."], tool_latency_ms: 0 }),
     provider: {
@@ -117,6 +116,6 @@ test("a full tool-use round trip over the Anthropic wire format against the mock
   const rows = await toolRows(page);
   expect(rows.map((r) => `${r.tool}:${r.status}`)).toEqual(["sum_numbers:done"]);
   await expect(page.locator('[data-testid="lane-answer"][data-run="agent"]')).toContainText("The tool returned: 5");
-  const log = (await (await request.get(`${API}/__mock/requests`)).json()) as { path: string; status: number }[];
+  const log = await mockRequests(request, "mock?ttft=100&tps=200");
   expect(log.filter((r) => r.path === "/v1/messages").map((r) => r.status)).toEqual([200, 200]);
 });

@@ -1,4 +1,4 @@
-import { Page, expect } from "@playwright/test";
+import { APIRequestContext, Page, expect } from "@playwright/test";
 
 export const API = `http://127.0.0.1:${process.env.PP_API_PORT ?? 4010}`;
 export const STORAGE_KEY = "parallel-playground.workspace";
@@ -75,4 +75,28 @@ export async function lanes(page: Page, testid = "lane"): Promise<Lane[]> {
 export async function metric(page: Page, testid: string, run: string): Promise<number> {
   const el = page.locator(`[data-testid="${testid}"][data-run="${run}"]`);
   return Number(await el.getAttribute("data-value"));
+}
+
+/** One request in the mock server's log. */
+export interface MockRequest {
+  seq: number;
+  path: string;
+  model: string;
+  attempt: number;
+  status: number | null;
+  completed: boolean;
+  client_disconnected: boolean;
+  has_api_key: boolean;
+  origin: string | null;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/**
+ * The requests the shared mock server saw for `model`. Every test uses a model string of its
+ * own, so tests running side by side never see (or reset) each other's requests.
+ */
+export async function mockRequests(request: APIRequestContext, model: string): Promise<MockRequest[]> {
+  const log = (await (await request.get(`${API}/__mock/requests`)).json()) as MockRequest[];
+  return log.filter((r) => r.model === model);
 }

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { API, DAMAGED_KEY, STORAGE_KEY, TRAVEL, lanes, metric, openWith, questions, runAndWait } from "./helpers";
+import { API, DAMAGED_KEY, STORAGE_KEY, TRAVEL, lanes, metric, mockRequests, openWith, questions, runAndWait } from "./helpers";
 
 const fast = { seed: 7, speed: 4 };
 
@@ -214,13 +214,13 @@ test("a corrupt share link and corrupt storage each give a notice, not a broken 
 });
 
 test("against the mock Anthropic API: answers stream and usage matches what the server sent", async ({ page, request }) => {
-  await request.post(`${API}/__mock/reset`);
+  const model = "mock?ttft=200&tps=60&tokens=24";
   await openWith(page, {
     topic: "Berlin",
     questions: questions(...TRAVEL),
     provider: {
       kind: "anthropic",
-      anthropic: { model: "mock?ttft=200&tps=60&tokens=24", base_url: API },
+      anthropic: { model, base_url: API },
       openai: { model: "llama3.2", base_url: "http://localhost:11434/v1" },
       max_tokens: 512,
     },
@@ -235,10 +235,7 @@ test("against the mock Anthropic API: answers stream and usage matches what the 
   await page.getByTestId("tab-answers").click();
   await expect(page.locator('[data-testid="lane-answer"][data-run="parallel"]').first()).toContainText("Mock answer");
 
-  const seen = (await (await request.get(`${API}/__mock/requests`)).json()) as {
-    path: string; input_tokens: number; output_tokens: number; has_api_key: boolean; origin: string | null;
-  }[];
-  const calls = seen.filter((r) => r.path === "/v1/messages");
+  const calls = (await mockRequests(request, model)).filter((r) => r.path === "/v1/messages");
   expect(calls).toHaveLength(4);
   expect(calls.every((c) => c.has_api_key && c.origin !== null)).toBe(true);
   const tokensIn = calls.reduce((s, c) => s + c.input_tokens, 0);

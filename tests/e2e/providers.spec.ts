@@ -1,19 +1,5 @@
-import { test, expect, APIRequestContext } from "@playwright/test";
-import { API, lanes, metric, openWith, questions, runAndWait } from "./helpers";
-
-interface Logged {
-  seq: number;
-  path: string;
-  status: number | null;
-  completed: boolean;
-  client_disconnected: boolean;
-  input_tokens: number;
-  output_tokens: number;
-}
-
-async function requestLog(request: APIRequestContext): Promise<Logged[]> {
-  return (await (await request.get(`${API}/__mock/requests`)).json()) as Logged[];
-}
+import { test, expect } from "@playwright/test";
+import { API, lanes, metric, mockRequests, openWith, questions, runAndWait } from "./helpers";
 
 const anthropic = (model: string) => ({
   kind: "anthropic",
@@ -23,7 +9,6 @@ const anthropic = (model: string) => ({
 });
 
 test("the OpenAI-compatible provider streams from the mock, with usage", async ({ page, request }) => {
-  await request.post(`${API}/__mock/reset`);
   await openWith(page, {
     topic: "Vienna",
     questions: questions("What to see in {topic}?", "What to eat in {topic}?"),
@@ -41,7 +26,7 @@ test("the OpenAI-compatible provider streams from the mock, with usage", async (
   expect(all.map((l) => l.status)).toEqual(["done", "done", "done"]);
   await page.getByTestId("tab-answers").click();
   await expect(page.locator('[data-testid="lane-answer"][data-run="parallel"]').first()).toContainText("Mock answer");
-  const calls = (await requestLog(request)).filter((r) => r.path === "/v1/chat/completions");
+  const calls = (await mockRequests(request, "mock?ttft=150&tps=80&tokens=16")).filter((r) => r.path === "/v1/chat/completions");
   expect(calls).toHaveLength(3);
   expect(await metric(page, "metric-tokens-in", "parallel")).toBe(calls.reduce((s, c) => s + c.input_tokens, 0));
   expect(await metric(page, "metric-tokens-out", "parallel")).toBe(calls.reduce((s, c) => s + c.output_tokens, 0));
@@ -75,12 +60,13 @@ test("a 429 and a cut stream become typed errors a person can read", async ({ pa
   await expect(page.getByTestId("event-log")).toContainText("Retry 1 in 1.0 s");
 });
 
+const SLOW = "mock?ttft=100&tps=4&tokens=200";
+
 test("cancel closes the HTTP requests: the mock sees the connections drop", async ({ page, request }) => {
-  await request.post(`${API}/__mock/reset`);
   await openWith(page, {
     topic: "slowness",
     questions: questions("Slow one about {topic}?", "Slow two about {topic}?", "Slow three about {topic}?"),
-    provider: anthropic("mock?ttft=100&tps=4&tokens=200"),
+    provider: anthropic(SLOW),
   });
   await page.getByTestId("api-key").fill("test-key");
   await page.getByTestId("run-parallel").click();
@@ -90,16 +76,15 @@ test("cancel closes the HTTP requests: the mock sees the connections drop", asyn
   const par = (await lanes(page)).filter((l) => l.run === "parallel");
   expect(par.every((l) => l.status === "cancelled")).toBe(true);
   await expect
-    .poll(async () => (await requestLog(request)).filter((r) => r.path === "/v1/messages" && r.client_disconnected).length, {
+    .poll(async () => (await mockRequests(request, SLOW)).filter((r) => r.path === "/v1/messages" && r.client_disconnected).length, {
       timeout: 5_000,
     })
     .toBe(3);
-  const calls = (await requestLog(request)).filter((r) => r.path === "/v1/messages");
+  const calls = (await mockRequests(request, SLOW)).filter((r) => r.path === "/v1/messages");
   expect(calls.every((c) => !c.completed)).toBe(true);
 });
 
 test("a tool-use round trip over the OpenAI wire format against the mock", async ({ page, request }) => {
-  await request.post(`${API}/__mock/reset`);
   await openWith(page, {
     mode: "agents",
     agents: {
@@ -121,6 +106,6 @@ test("a tool-use round trip over the OpenAI wire format against the mock", async
   const tools = await page.$$eval('[data-testid="tool-call"]', (els) => els.map((e) => `${(e as HTMLElement).dataset.tool}:${(e as HTMLElement).dataset.status}`));
   expect(tools).toEqual(["sum_numbers:done"]);
   await expect(page.locator('[data-testid="lane-answer"][data-run="agent"]')).toContainText("The tool returned: 5");
-  const calls = (await requestLog(request)).filter((r) => r.path === "/v1/chat/completions");
+  const calls = (await mockRequests(request, "mock?ttft=50&tps=200")).filter((r) => r.path === "/v1/chat/completions");
   expect(calls.map((c) => c.status)).toEqual([200, 200]);
 });

@@ -61,8 +61,7 @@ test("the lesson can be left and resumed, and a link opens a given step", async 
   await expect(other.locator('[data-testid="question-behaviour"]').nth(2)).toHaveValue("fail");
 });
 
-test("ten parallel calls to an HTTP/1.1 server: four wait for a connection, and the panel says why", async ({ page, request }) => {
-  await request.post(`${API}/__mock/reset`);
+test("ten parallel calls to an HTTP/1.1 server: four wait for a connection, and the panel says why", async ({ page }) => {
   await openWith(page, {
     topic: "networks",
     questions: questions(...Array.from({ length: 10 }, (_, i) => `Question ${i + 1} about {topic}?`)),
