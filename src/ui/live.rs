@@ -295,7 +295,8 @@ impl LiveRun {
         let some_ended = events
             .iter()
             .any(|e| matches!(e.kind, crate::engine::EventKind::Finished { .. }));
-        if some_ended || finished {
+        let over_http = self.inner.with_value(|inner| inner.network_url.is_some());
+        if over_http && (some_ended || finished) {
             // The browser files a request's timing entry just after its body ends.
             let this = *self;
             set_timeout(
