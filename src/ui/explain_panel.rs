@@ -56,7 +56,7 @@ pub fn ExplainPanel() -> impl IntoView {
     };
     view! {
         {move || points().map(|points| view! {
-            <details class="explain" data-testid="explain-panel" open=true>
+            <details class="explain" data-testid="explain-panel">
                 <summary>"Why these numbers?"</summary>
                 <dl>
                     {points.into_iter().map(|p| view! {
