@@ -120,6 +120,30 @@ mod tests {
     }
 
     #[test]
+    fn only_calls_that_waited_for_another_call_to_end_count_as_stalled() {
+        use crate::network::NetworkPhases;
+        let call = |stall_to: f64, end: f64| NetworkPhases {
+            stalled: (0.0, stall_to),
+            connecting: (stall_to, stall_to),
+            waiting: (stall_to, stall_to + 1000.0),
+            downloading: (stall_to + 1000.0, end),
+            protocol: "http/1.1".into(),
+        };
+        // Two calls sent at once (one after a 300 ms CORS check), a third only when the first
+        // had ended.
+        let facts = NetworkFacts::from_phases(&[
+            call(1.0, 1500.0),
+            call(300.0, 1800.0),
+            call(1500.0, 3000.0),
+        ])
+        .expect("facts");
+        assert_eq!(facts.calls, 3);
+        assert_eq!(facts.stalled, 1);
+        assert_eq!(facts.longest_stall_ms, 1500.0);
+        assert_eq!(facts.protocol, "http/1.1");
+    }
+
+    #[test]
     fn nothing_is_said_before_a_run_finishes() {
         assert_eq!(summary_sentence(&RunFigures::default()), None);
     }
@@ -137,11 +161,48 @@ pub struct Explanation {
 pub struct NetworkFacts {
     /// Calls with timing entries.
     pub calls: usize,
-    /// Calls that waited at least 100 ms for a connection.
+    /// Calls that waited for a connection another call had to free first.
     pub stalled: usize,
     pub longest_stall_ms: f64,
     /// The protocol most calls used (`http/1.1`, `h2`, …).
     pub protocol: String,
+}
+
+impl NetworkFacts {
+    /// The facts of calls to one server. A call counts as stalled by the connection limit when
+    /// it waited noticeably (50 ms or more) and its request only went out once another call's
+    /// response had ended — it got a connection that call freed. Short waits for a connection
+    /// being opened or a CORS check are not the limit.
+    pub fn from_phases(phases: &[crate::network::NetworkPhases]) -> Option<NetworkFacts> {
+        if phases.is_empty() {
+            return None;
+        }
+        let stalls: Vec<f64> = phases
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                p.stalled_ms() >= 50.0
+                    && phases
+                        .iter()
+                        .enumerate()
+                        .any(|(j, other)| j != *i && other.downloading.1 <= p.waiting.0 + 5.0)
+            })
+            .map(|(_, p)| p.stalled_ms())
+            .collect();
+        let mut protocols: Vec<&str> = phases.iter().map(|p| p.protocol.as_str()).collect();
+        protocols.sort_unstable();
+        let protocol = protocols
+            .iter()
+            .max_by_key(|p| protocols.iter().filter(|q| q == p).count())
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        Some(NetworkFacts {
+            calls: phases.len(),
+            stalled: stalls.len(),
+            longest_stall_ms: stalls.iter().cloned().fold(0.0, f64::max),
+            protocol,
+        })
+    }
 }
 
 /// Sum versus max, Amdahl's bound for this plan, and why the measured speedup differs from the

@@ -17,27 +17,7 @@ fn network_facts(app: &super::state::AppState) -> Option<NetworkFacts> {
             })
             .filter_map(|h| h.network.get())
             .collect();
-        if phases.is_empty() {
-            return None;
-        }
-        let stalled: Vec<f64> = phases
-            .iter()
-            .map(|p| p.stalled_ms())
-            .filter(|ms| *ms >= 100.0)
-            .collect();
-        let mut protocols: Vec<&str> = phases.iter().map(|p| p.protocol.as_str()).collect();
-        protocols.sort();
-        let protocol = protocols
-            .iter()
-            .max_by_key(|p| protocols.iter().filter(|q| q == p).count())
-            .map(|p| p.to_string())
-            .unwrap_or_default();
-        Some(NetworkFacts {
-            calls: phases.len(),
-            stalled: stalled.len(),
-            longest_stall_ms: stalled.iter().cloned().fold(0.0, f64::max),
-            protocol,
-        })
+        NetworkFacts::from_phases(&phases)
     })
 }
 
