@@ -10,12 +10,13 @@
 
 pub mod anthropic;
 mod errors;
+pub mod model;
 pub mod openai;
 pub mod sse;
 
 pub use errors::{error_from_response, ErrorHeaders};
 
-use crate::providers::{ProviderError, ProviderEvent};
+use model::{ProviderError, ProviderEvent};
 use serde_json::Value;
 use sse::{SseError, SseEvent};
 
