@@ -21,6 +21,7 @@ pub mod import;
 pub mod python;
 pub mod requests;
 pub mod typescript;
+pub mod view;
 
 use crate::codegen::SUBSTITUTE_MODEL;
 use crate::engine::{cost_usd, RunPlan};

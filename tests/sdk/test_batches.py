@@ -163,3 +163,126 @@ def test_openai_sdk_cancel_marks_every_unfinished_request(mock):
     done = wait_until(lambda: client.batches.retrieve(batch.id), lambda b: b.status == "cancelled")[-1]
     errors = client.files.content(done.error_file_id).text.splitlines()
     assert json.loads(errors[0])["error"]["code"] == "batch_cancelled"
+
+
+# --- The exported batch programs (src/batch, `cargo run --example export_batch`) end to end ---
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NODE_DIR = REPO_ROOT / "tests" / "codegen"
+# The synthesis answers with its own prompt (echo=1), so the results file shows what it was asked.
+BATCH_MODEL = "mock?batch_ms=600&echo=1"
+QUESTIONS = [
+    "What are the top 3 attractions in Paris?",
+    "What is the best way to get around Paris? [[mock outcome=expired]]",
+    "What local customs should visitors to Paris know? [[mock outcome=errored]]",
+    "Where should visitors eat in Paris?",
+]
+
+
+def export_batch(out: Path, model: str = BATCH_MODEL, questions=QUESTIONS, quorum=2) -> Path:
+    cargo = shutil.which("cargo") or "cargo"
+    command = [cargo, "run", "--quiet", "--example", "export_batch", "--", "--out", str(out)]
+    command += ["--model", model, "--questions", json.dumps(questions), "--quorum", str(quorum)]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"export_batch failed:\n{result.stderr}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_batch(tmp_path_factory.mktemp("batch-export"))
+
+
+def run_batch_program(language: str, folder: Path, mock) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env.update(ANTHROPIC_BASE_URL=mock.url, ANTHROPIC_API_KEY="test-key", BATCH_POLL_SECONDS="0.1")
+    if language == "python":
+        command = [sys.executable, str(folder / "batch_research.py")]
+    else:
+        if not (NODE_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
+            message = "tests/codegen/node_modules is missing: run `npm ci` in tests/codegen"
+            if os.environ.get("CODEGEN_REQUIRE_NODE"):
+                pytest.fail(message)
+            pytest.skip(message)
+        link = folder / "node_modules"
+        if not link.exists():
+            link.symlink_to(NODE_DIR / "node_modules", target_is_directory=True)
+        command = [str(NODE_DIR / "node_modules" / ".bin" / "tsx"), str(folder / "batch-research.ts")]
+    return subprocess.run(
+        command, cwd=folder, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120
+    )
+
+
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_exported_program_creates_polls_reads_and_synthesizes(language, exported, mock, tmp_path):
+    folder = tmp_path / language
+    shutil.copytree(exported, folder)
+    run = run_batch_program(language, folder, mock)
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
+
+    # created → polled (counts printed as they change) → ended
+    lines = run.stdout.splitlines()
+    created = next(i for i, l in enumerate(lines) if "Created batch msgbatch_" in l)
+    progress = [l for l in lines if "processing," in l]
+    assert progress[0].split("] ", 1)[1].startswith("in_progress: 4 processing")
+    assert progress[-1].split("] ", 1)[1].startswith("ended: 0 processing, 2 succeeded, 1 errored")
+    assert len(progress) >= 3, "the counts changed while polling"
+    assert created < lines.index(progress[0])
+
+    paths = [e["path"] for e in mock.requests()]
+    assert paths[0] == "/v1/messages/batches"
+    assert "/v1/messages/batches/{id}/results" in paths
+    assert paths[-1] == "/v1/messages", "the synthesis comes last"
+
+    report = json.loads((folder / "batch_results.json").read_text(encoding="utf-8"))
+    assert report["format"] == "parallel-playground-batch-results"
+    assert [r["custom_id"] for r in report["results"]] == ["q0", "q1", "q2", "q3"]
+    assert [r["status"] for r in report["results"]] == [
+        "succeeded", "expired", "errored", "succeeded",
+    ]
+    assert report["results"][2]["error"] == "api_error: Internal server error (mock)"
+    assert report["ended_at_ms"] >= report["created_at_ms"]
+    synthesis = report["synthesis"]
+    assert synthesis["status"] == "done"
+    # The page's synthesis prompt: answers in order, the gaps named with their sentence.
+    text = synthesis["text"]
+    assert "2 of 4 questions have an answer" in text
+    assert "### Question 1: What are the top 3 attractions in Paris?" in text
+    assert "### Missing 2:" in text and "The batch expired (24 hours)" in text
+    assert "### Missing 3:" in text and "failed inside the batch: api_error" in text
+    assert text.index("### Question 1") < text.index("### Missing 2") < text.index("### Question 4")
+
+
+def test_exported_program_skips_the_synthesis_below_the_quorum(mock, tmp_path):
+    folder = export_batch(
+        tmp_path / "q", questions=["Why? [[mock outcome=canceled]]", "How?"], quorum=2
+    )
+    run = run_batch_program("python", folder, mock)
+    assert run.returncode == 0, run.stderr
+    report = json.loads((folder / "batch_results.json").read_text(encoding="utf-8"))
+    assert report["synthesis"]["status"] == "skipped"
+    assert "only 1 of 2 answers succeeded" in report["synthesis"]["reason"]
+    assert [e["path"] for e in mock.requests()][-1] != "/v1/messages"
+
+
+def test_exported_request_files_are_accepted_by_both_batch_apis(exported, mock):
+    requests = json.loads((exported / "batch_requests.json").read_text(encoding="utf-8"))
+    batch = anthropic_client(mock).messages.batches.create(requests=requests["requests"])
+    assert batch.request_counts.processing == len(QUESTIONS)
+    client = openai_client(mock)
+    uploaded = client.files.create(
+        file=("batch_requests.jsonl", (exported / "batch_requests.jsonl").read_bytes()),
+        purpose="batch",
+    )
+    created = client.batches.create(
+        input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    assert created.request_counts.total == len(QUESTIONS)

@@ -145,6 +145,8 @@ impl Params {
             },
             "echo" => self.echo = flag(key, value)?,
             "chaos" if !value.is_empty() => self.chaos = Some(value.to_string()),
+            // Batch-only controls (batches.rs reads them); a direct call ignores them.
+            "outcome" | "batch_ms" => {}
             _ => {
                 return Err(ParamError(format!(
                     "unknown parameter '{key}' (known: ttft, tps, tokens, errors, retry_after, \
