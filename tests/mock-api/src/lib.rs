@@ -27,8 +27,10 @@ pub mod cors;
 pub mod http;
 pub mod log;
 pub mod openai;
+pub mod ratelimit;
 pub mod reply;
 pub mod site;
+pub mod slots;
 pub mod text;
 pub mod tools;
 
@@ -46,6 +48,8 @@ use crate::log::RequestLog;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub log: Arc<RequestLog>,
+    /// Budgets, requests in flight and slots per key.
+    pub limits: Arc<slots::ServerLimits>,
 }
 
 /// The API router (with CORS) over `state`.
@@ -78,6 +82,7 @@ pub async fn start(addr: &str) -> std::io::Result<Server> {
     let log = RequestLog::new();
     let router = api_router(AppState {
         log: Arc::clone(&log),
+        limits: Arc::default(),
     });
     let task = tokio::spawn(async move {
         // No Nagle delay: small streamed events go out at once, as a real API's would.
