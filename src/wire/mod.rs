@@ -13,6 +13,7 @@ mod errors;
 pub mod model;
 pub mod openai;
 pub mod sse;
+mod tool_input;
 
 pub use errors::{error_from_response, ErrorHeaders};
 
