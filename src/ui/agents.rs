@@ -2,7 +2,7 @@
 
 use super::state::use_app;
 use crate::agent::AgentSetup;
-use crate::workspace::AgentSettings;
+use crate::workspace::{AgentSettings, MAX_TOOL_LATENCY_MS};
 use leptos::prelude::*;
 
 /// Prompts, agent set-up, `parallel-tools` and concurrent conversations.
@@ -73,10 +73,10 @@ pub fn AgentEditor() -> impl IntoView {
             </label>
             <label class="field">
                 <span>"Tool latency (ms of simulated I/O per calculator call; 0 = instant)"</span>
-                <input data-testid="tool-latency-ms" type="number" min="0" max="60000" step="100"
+                <input data-testid="tool-latency-ms" type="number" min="0" max=MAX_TOOL_LATENCY_MS.to_string() step="100"
                     prop:value=move || ws.with(|w| format!("{:.0}", w.agents.tool_latency_ms))
                     on:change=move |ev| { if let Ok(ms) = event_target_value(&ev).trim().parse::<f64>() {
-                        if ms.is_finite() { ws.update(|w| w.agents.tool_latency_ms = ms.clamp(0.0, 60_000.0)); }
+                        if ms.is_finite() { ws.update(|w| w.agents.tool_latency_ms = ms.clamp(0.0, MAX_TOOL_LATENCY_MS)); }
                     } }
                 />
             </label>

@@ -2,7 +2,9 @@
 
 use super::state::use_app;
 use crate::engine::{CompareTiming, FailurePolicy};
-use crate::workspace::{ProviderKind, Workspace};
+use crate::workspace::{
+    ProviderKind, Workspace, MAX_MAX_TOKENS, MAX_RETRIES, MAX_SIMULATION_SPEED,
+};
 use leptos::prelude::*;
 
 fn parse_f64(text: &str) -> Option<f64> {
@@ -83,7 +85,7 @@ pub fn ProviderSettings() -> impl IntoView {
                 <p class="hint">"The key is sent only to the base URL above; it never goes into links, exports or the saved set-up."</p>
             </Show>
             <div class="row">
-                <NumberField testid="max-tokens" label="Max tokens" min="1" max="64000" read={|w| w.provider.max_tokens.to_string()} write={|w, v| if let Ok(v) = v.trim().parse::<u32>() { w.provider.max_tokens = v.clamp(1, 64_000) }} />
+                <NumberField testid="max-tokens" label="Max tokens" min="1" max=MAX_MAX_TOKENS.to_string() read={|w| w.provider.max_tokens.to_string()} write={|w, v| if let Ok(v) = v.trim().parse::<u32>() { w.provider.max_tokens = v.clamp(1, MAX_MAX_TOKENS) }} />
                 <NumberField testid="temperature" label="Temperature" min="0" max="2" step="0.1" placeholder="default" read={|w| w.provider.temperature.map(|t| t.to_string()).unwrap_or_default()} write={|w, v| w.provider.temperature = parse_f64(v).map(|t| t.clamp(0.0, 2.0) as f32)} />
             </div>
         </details>
@@ -120,7 +122,7 @@ pub fn RunSettings() -> impl IntoView {
                     </select>
                 </label>
                 <NumberField testid="quorum" label="Quorum" min="1" hidden=agents_mode read={|w| w.run.quorum.to_string()} write={|w, v| if let Ok(q) = v.trim().parse::<usize>() { w.run.quorum = q.max(1) }} />
-                <NumberField testid="max-retries" label="Retries" min="0" max="10" read={|w| w.run.max_retries.to_string()} write={|w, v| if let Ok(r) = v.trim().parse::<u32>() { w.run.max_retries = r.min(10) }} />
+                <NumberField testid="max-retries" label="Retries" min="0" max=MAX_RETRIES.to_string() read={|w| w.run.max_retries.to_string()} write={|w, v| if let Ok(r) = v.trim().parse::<u32>() { w.run.max_retries = r.min(MAX_RETRIES) }} />
             </div>
             <label class="field" class:hidden=move || !research()>
                 <span>"Compare runs"</span>
@@ -150,7 +152,7 @@ pub fn SimulationSettings() -> impl IntoView {
                 <summary>"Simulated model"</summary>
                 <div class="row">
                     <NumberField testid="sim-seed" label="Seed" min="0" read={|w| w.simulation.seed.to_string()} write={|w, v| if let Ok(seed) = v.trim().parse::<u64>() { w.simulation.seed = seed }} />
-                    <NumberField testid="sim-speed" label="Speed ×" min="0.1" max="100" step="0.5" read={|w| w.simulation.speed.to_string()} write={|w, v| if let Some(speed) = parse_f64(v) { w.simulation.speed = speed.clamp(0.1, 100.0) }} />
+                    <NumberField testid="sim-speed" label="Speed ×" min="0.1" max=MAX_SIMULATION_SPEED.to_string() step="0.5" read={|w| w.simulation.speed.to_string()} write={|w, v| if let Some(speed) = parse_f64(v) { w.simulation.speed = speed.clamp(0.1, MAX_SIMULATION_SPEED) }} />
                     <NumberField testid="sim-failure-rate" label="Failure rate" min="0" max="1" step="0.05" read={|w| w.simulation.failure_rate.to_string()} write={|w, v| if let Some(rate) = parse_f64(v) { w.simulation.failure_rate = rate.clamp(0.0, 1.0) }} />
                 </div>
                 <div class="row">
@@ -173,7 +175,9 @@ fn NumberField(
     read: fn(&Workspace) -> String,
     write: fn(&mut Workspace, &str),
     #[prop(optional)] min: Option<&'static str>,
-    #[prop(optional)] max: Option<&'static str>,
+    /// The largest value, from the limit the loader also applies.
+    #[prop(optional, into)]
+    max: Option<String>,
     #[prop(optional)] step: Option<&'static str>,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] described_by: Option<&'static str>,
