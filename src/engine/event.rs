@@ -5,7 +5,7 @@
 //! a tool call.
 
 use super::cancel::CancelReason;
-use super::plan::RunMode;
+use super::plan::RunKind;
 use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
 use serde::{Deserialize, Serialize};
@@ -139,7 +139,7 @@ impl Outcome {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     RunStarted {
-        mode: RunMode,
+        mode: RunKind,
         questions: usize,
         model: String,
         concurrency_limit: Option<usize>,

@@ -50,7 +50,7 @@ pub use cancel::{CancelReason, CancelToken};
 pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
 pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigures};
 pub use log::{log_line, LogLine, LogTone};
-pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunMode, RunPlan};
+pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
 pub use pricing::{cost_usd, price_of, Price};
 pub use retry::RetryPolicy;
 pub use scheduler::{run, GroupReport, RunEnv, RunReport};

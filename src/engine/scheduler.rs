@@ -4,7 +4,7 @@
 use super::call::{run_call, CallContext, CallResult};
 use super::cancel::{CancelReason, CancelToken};
 use super::event::{Emitter, EventKind, EventSink, Group, LaneInfo, LaneKind, Outcome};
-use super::plan::{CompareTiming, FailurePolicy, RunMode, RunPlan};
+use super::plan::{CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
 use super::semaphore::Semaphore;
 use super::synthesis::{below_quorum_reason, synthesis_prompt, ResearchOutcome};
 use crate::base::{Clock, SplitMix64};
@@ -69,7 +69,7 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
         rng: Rc::new(RefCell::new(SplitMix64::new(env.jitter_seed))),
     };
     emitter.emit(EventKind::RunStarted {
-        mode: plan.mode,
+        mode: RunKind::Research(plan.mode),
         questions: plan.questions.len(),
         model: plan.model.clone(),
         concurrency_limit: plan.concurrency_limit,
@@ -78,7 +78,7 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
         RunMode::Sequential => vec![run_group(plan, &ctx, Group::Sequential, &cancel).await],
         // Agent runs have their own entry point (`agent::run_agents`); as a research plan they
         // behave like a parallel run.
-        RunMode::Parallel | RunMode::Agents => {
+        RunMode::Parallel => {
             vec![run_group(plan, &ctx, Group::Parallel, &cancel).await]
         }
         RunMode::Compare => match plan.compare_timing {

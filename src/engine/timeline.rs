@@ -2,7 +2,7 @@
 //! shows, and the figures are computed from. Pure, so the page holds no timing logic.
 
 use super::event::{Event, EventKind, Group, LaneId, LaneInfo, LaneKind, Outcome};
-use super::plan::RunMode;
+use super::plan::RunKind;
 use crate::providers::{ModelRequest, Usage};
 use std::sync::Arc;
 
@@ -145,7 +145,7 @@ impl LaneView {
 #[derive(Clone, Debug, Default)]
 pub struct RunView {
     pub lanes: Vec<LaneView>,
-    pub mode: Option<RunMode>,
+    pub mode: Option<RunKind>,
     pub model: String,
     pub concurrency_limit: Option<usize>,
     /// Groups with their start and end (end `None` while running).
