@@ -6,6 +6,7 @@
 
 use super::cancel::CancelReason;
 use super::plan::RunKind;
+use super::synthesis::SynthesisSkip;
 use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
 use serde::{Deserialize, Serialize};
@@ -129,7 +130,7 @@ impl Outcome {
                 "Timed out after {} (the per-call timeout).",
                 crate::base::seconds_text(*after_ms)
             )),
-            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.describe())),
+            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.sentence())),
         }
     }
 }
@@ -188,7 +189,7 @@ pub enum EventKind {
     },
     SynthesisSkipped {
         group: Group,
-        reason: String,
+        reason: SynthesisSkip,
     },
     GroupFinished {
         group: Group,

@@ -55,7 +55,7 @@ pub use pricing::{cost_usd, price_of, Price};
 pub use retry::RetryPolicy;
 pub use scheduler::{run, GroupReport, RunEnv, RunReport};
 pub use semaphore::{Acquire, Permit, Semaphore};
-pub use synthesis::{below_quorum_reason, synthesis_prompt, ResearchOutcome};
+pub use synthesis::{synthesis_prompt, ResearchOutcome, SynthesisSkip};
 
 // The leaf primitives and the synthesis headings, where callers above the engine have always
 // found them; they are defined in `base` and `wire`.

@@ -3,6 +3,7 @@
 
 use super::event::{Event, EventKind, Group, LaneId, LaneInfo, LaneKind, Outcome};
 use super::plan::RunKind;
+use super::synthesis::SynthesisSkip;
 use crate::providers::{ModelRequest, Usage};
 use std::sync::Arc;
 
@@ -151,7 +152,7 @@ pub struct RunView {
     /// Groups with their start and end (end `None` while running).
     pub groups: Vec<(Group, f64, Option<f64>)>,
     /// Why a group's synthesis did not run.
-    pub synthesis_skipped: Vec<(Group, String)>,
+    pub synthesis_skipped: Vec<(Group, SynthesisSkip)>,
     /// The time of the latest event.
     pub last_event_ms: f64,
     pub finished: bool,
