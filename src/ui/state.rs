@@ -7,7 +7,7 @@ use crate::browser::BrowserClock;
 use crate::engine::RunMode;
 use crate::providers::http::HttpProvider;
 use crate::providers::simulated::{SimBehaviour, SimulatedProvider};
-use crate::providers::Provider;
+use crate::providers::{check_http_setup, ApiFormat, Provider};
 use crate::workspace::{
     decode_saved, decode_share, encode_saved, encode_share, Invalid, PageMode, ProviderKind,
     Workspace, DAMAGED_KEY, STORAGE_KEY,
@@ -224,18 +224,14 @@ impl AppState {
                 Ok(Rc::new(provider))
             }
             ProviderKind::Anthropic => {
-                let base = checked_base_url(&ws.provider.anthropic.base_url)?;
-                if key.trim().is_empty() {
-                    return Err(
-                        "The Anthropic API needs a key: paste it in Model & provider \
-                                (it stays in this tab unless you tick “remember”)."
-                            .into(),
-                    );
-                }
+                let base =
+                    check_http_setup(ApiFormat::Anthropic, &ws.provider.anthropic.base_url, &key)
+                        .map_err(|problem| problem.sentence())?;
                 Ok(Rc::new(HttpProvider::anthropic(base, &key)))
             }
             ProviderKind::OpenAi => {
-                let base = checked_base_url(&ws.provider.openai.base_url)?;
+                let base = check_http_setup(ApiFormat::OpenAi, &ws.provider.openai.base_url, &key)
+                    .map_err(|problem| problem.sentence())?;
                 Ok(Rc::new(HttpProvider::openai(base, &key)))
             }
         }
@@ -254,15 +250,4 @@ fn network_url(ws: &Workspace) -> Option<String> {
 /// Whether the fragment carries a workspace (`w=…`).
 fn page_has_workspace(fragment: &str) -> bool {
     fragment.split('&').any(|part| part.starts_with("w="))
-}
-
-fn checked_base_url(url: &str) -> Result<&str, String> {
-    let trimmed = url.trim();
-    if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
-        Ok(trimmed)
-    } else {
-        Err(format!(
-            "The base URL “{trimmed}” must start with https:// (or http:// for a local server)."
-        ))
-    }
 }
