@@ -35,6 +35,7 @@
 mod call;
 mod cancel;
 mod event;
+mod export;
 mod figures;
 mod log;
 mod plan;
@@ -48,6 +49,7 @@ mod timeline;
 pub use call::{run_call, CallContext, CallResult};
 pub use cancel::{CancelReason, CancelToken};
 pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
+pub use export::{LaneExport, RunExport, EXPORT_APP, EXPORT_FORMAT};
 pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigures};
 pub use log::{log_line, LogLine, LogTone};
 pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
