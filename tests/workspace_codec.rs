@@ -676,16 +676,18 @@ mod editor_round_trip {
 
     #[test]
     fn the_largest_set_up_the_editor_accepts_survives_save_and_reload() {
-        let mut ws = Workspace::default();
-        ws.questions = (0..MAX_QUESTIONS)
-            .map(|i| {
-                let number = i.to_string();
-                Question::new(&format!(
-                    "{number}{}",
-                    "q".repeat(MAX_QUESTION_CHARS - number.len())
-                ))
-            })
-            .collect();
+        let mut ws = Workspace {
+            questions: (0..MAX_QUESTIONS)
+                .map(|i| {
+                    let number = i.to_string();
+                    Question::new(&format!(
+                        "{number}{}",
+                        "q".repeat(MAX_QUESTION_CHARS - number.len())
+                    ))
+                })
+                .collect(),
+            ..Workspace::default()
+        };
         ws.topic = "é".repeat(MAX_TOPIC_CHARS);
         ws.system_prompt = "s".repeat(MAX_PROMPT_CHARS);
         ws.synthesis_prompt = "😀".repeat(MAX_PROMPT_CHARS);

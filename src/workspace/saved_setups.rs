@@ -151,8 +151,10 @@ mod tests {
     fn the_list_keeps_the_newest_distinct_set_ups() {
         let mut list = SavedSetups::default();
         for i in 0..8 {
-            let mut ws = Workspace::default();
-            ws.topic = format!("Town {i}");
+            let ws = Workspace {
+                topic: format!("Town {i}"),
+                ..Workspace::default()
+            };
             list.remember(&ws, "before opening a link", f64::from(i));
         }
         assert_eq!(list.entries.len(), MAX_SAVED_SETUPS);
@@ -170,8 +172,10 @@ mod tests {
             list.open(0),
             Some(Err(LoadError::NewerVersion { found: 99 }))
         ));
-        let mut other = Workspace::default();
-        other.topic = "Rome".into();
+        let other = Workspace {
+            topic: "Rome".into(),
+            ..Workspace::default()
+        };
         list.remember(&other, "y", 1.0);
         assert_eq!(list.entries[1].workspace["version"], 99);
     }
