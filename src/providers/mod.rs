@@ -18,7 +18,7 @@ pub mod simulated;
 pub mod http;
 
 pub use error::{seconds_text, ApiErrorKind, ProviderError};
-pub use network_hint::{network_failure_message, ApiFormat};
+pub use network_hint::{network_failure_message, not_an_event_stream_message, ApiFormat};
 pub use request::{ContentBlock, Message, ModelRequest, Role, ToolSpec};
 pub use response::{AssistantMessage, ResponseAccumulator};
 

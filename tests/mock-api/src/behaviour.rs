@@ -6,6 +6,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::chaos;
+use crate::faults::HttpFaults;
 
 /// After how many pieces `midstream=overloaded` sends its `error` event.
 pub const MIDSTREAM_AFTER: usize = 3;
@@ -42,6 +43,8 @@ pub struct Params {
     pub echo: bool,
     /// Pick a behaviour per request from this seed (see [`chaos`]).
     pub chaos: Option<String>,
+    /// Wrong content types, bodies that go on after their error, broken tool input.
+    pub faults: HttpFaults,
 }
 
 impl Default for Params {
@@ -59,6 +62,7 @@ impl Default for Params {
             midstream_overloaded: false,
             echo: false,
             chaos: None,
+            faults: HttpFaults::default(),
         }
     }
 }
@@ -146,10 +150,14 @@ impl Params {
             "echo" => self.echo = flag(key, value)?,
             "chaos" if !value.is_empty() => self.chaos = Some(value.to_string()),
             _ => {
-                return Err(ParamError(format!(
-                    "unknown parameter '{key}' (known: ttft, tps, tokens, errors, retry_after, \
-                     retry_after_ms, cut, malformed, stall, midstream, echo, chaos)"
-                )))
+                return self.faults.set(key, value).unwrap_or_else(|| {
+                    Err(ParamError(format!(
+                        "unknown parameter '{key}' (known: ttft, tps, tokens, errors, \
+                         retry_after, retry_after_ms, cut, malformed, stall, midstream, echo, \
+                         chaos, {})",
+                        crate::faults::KEYS.join(", ")
+                    )))
+                })
             }
         }
         Ok(())

@@ -125,6 +125,7 @@ pub async fn chat_completions(
                 conversation.stream,
                 prepared,
                 failure,
+                params.faults,
                 ids,
                 &behaviour,
             )
