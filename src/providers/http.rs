@@ -13,12 +13,12 @@ use crate::wire::anthropic::AnthropicStreamDecoder;
 use crate::wire::openai::OpenAiStreamDecoder;
 use crate::wire::{error_from_response, ErrorHeaders, StreamDecoder};
 use futures::stream;
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit};
+use web_sys::{AbortController, Headers, ReadableStreamDefaultReader};
 
 /// The `anthropic-version` this client speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -65,7 +65,7 @@ impl HttpProvider {
         .to_string()
     }
 
-    /// The request headers, on `web_sys::Headers` because its `set` reports a value the
+    /// The request headers, built on `web_sys::Headers` because its `set` reports a value the
     /// browser refuses (a key with a line break) as an error, where gloo-net's would throw.
     fn headers(&self, attempt: u32) -> Result<Headers, JsValue> {
         let headers = Headers::new()?;
@@ -202,15 +202,12 @@ impl Exchange {
                 message: "The API key contains characters that cannot be sent in a header.".into(),
             });
         };
-        // The request is made as a `web_sys::Request` and sent as a `gloo_net::http::Request`:
-        // gloo-net's `RequestBuilder` re-parses the URL to merge query parameters we never use,
-        // which costs bundle size for nothing.
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&self.body_json));
-        init.set_signal(Some(&abort.controller.signal()));
-        let Ok(raw) = web_sys::Request::new_with_str_and_init(&self.url, &init) else {
+        let request = RequestBuilder::new(&self.url)
+            .method(Method::POST)
+            .headers(gloo_net::http::Headers::from_raw(headers))
+            .abort_signal(Some(&abort.controller.signal()))
+            .body(self.body_json.as_str());
+        let Ok(request) = request else {
             return self.fail(ProviderError::Config {
                 message: format!(
                     "The base URL “{}” is not an address the browser can send to.",
@@ -218,7 +215,6 @@ impl Exchange {
                 ),
             });
         };
-        let request = Request::from(raw);
         let response = match request.send().await {
             Ok(response) => response,
             Err(_) => return self.fail(self.provider.network_error()),
