@@ -3,8 +3,8 @@
 //! starts.
 
 use super::Explanation;
+use crate::base::seconds_text;
 use crate::engine::{CompareTiming, RunMode, RunPlan};
-use crate::providers::seconds_text;
 
 /// What the explain panel knows of how a finished research run was set up.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,7 +10,7 @@ mod arithmetic;
 mod tool_script;
 mod writer;
 
-pub use arithmetic::{format_number, Expression};
+pub use arithmetic::{format_number, Expression, NotAnExpression};
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};
 
@@ -20,7 +20,7 @@ use super::{
     words_with_spaces, ApiErrorKind, EventStream, ModelRequest, Provider, ProviderError,
     ProviderEvent, StopReason, Usage,
 };
-use crate::engine::{stable_hash, Clock, SplitMix64};
+use crate::base::{stable_hash, Clock, SplitMix64};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;

@@ -43,6 +43,8 @@ pub struct Params {
     pub echo: bool,
     /// Pick a behaviour per request from this seed (see [`chaos`]).
     pub chaos: Option<String>,
+    /// Budgets, concurrency, slots and local-server habits (see [`crate::slots`]).
+    pub server: crate::slots::ServerParams,
     /// Wrong content types, bodies that go on after their error, broken tool input.
     pub faults: HttpFaults,
 }
@@ -62,6 +64,7 @@ impl Default for Params {
             midstream_overloaded: false,
             echo: false,
             chaos: None,
+            server: crate::slots::ServerParams::default(),
             faults: HttpFaults::default(),
         }
     }
@@ -149,12 +152,18 @@ impl Params {
             },
             "echo" => self.echo = flag(key, value)?,
             "chaos" if !value.is_empty() => self.chaos = Some(value.to_string()),
+            k if crate::slots::ServerParams::KEYS.contains(&k) => {
+                self.server.set(key, value).map_err(ParamError)?
+            }
+            // Batch-only controls (batches.rs reads them); a direct call ignores them.
+            "outcome" | "batch_ms" => {}
             _ => {
                 return self.faults.set(key, value).unwrap_or_else(|| {
                     Err(ParamError(format!(
                         "unknown parameter '{key}' (known: ttft, tps, tokens, errors, \
                          retry_after, retry_after_ms, cut, malformed, stall, midstream, echo, \
-                         chaos, {})",
+                         chaos, rpm, tpm, max_concurrent, slots, interrupt, \
+                         timing_allow_origin, stream_usage, {})",
                         crate::faults::KEYS.join(", ")
                     )))
                 })
