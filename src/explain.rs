@@ -3,6 +3,9 @@
 use crate::base::seconds_text;
 use crate::engine::{GroupFigures, RunFigures};
 
+mod measurement;
+pub use measurement::{explain_measurement, MeasurementSetup};
+
 /// `2.8×`
 pub fn times(x: f64) -> String {
     format!("{x:.1}×")

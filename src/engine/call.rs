@@ -69,6 +69,11 @@ struct CallProgress {
 }
 
 /// Runs one call on `lane` (already opened) and emits its events up to `Finished`.
+///
+/// The timeout counts from the moment the call is asked for — here, before it waits for a
+/// permit — so that every queue counts alike: the page's own (the concurrency limit) and the
+/// browser's (a free connection, six per server over HTTP/1.1), which the page cannot see
+/// while it happens. A call whose time runs out in the queue ends timed out without starting.
 pub async fn run_call(
     ctx: &CallContext,
     lane: LaneId,
@@ -76,11 +81,28 @@ pub async fn run_call(
     cancel: &CancelToken,
     semaphore: Option<&Semaphore>,
 ) -> CallResult {
+    let asked_ms = ctx.emitter.elapsed_ms();
+    let mut deadline = pin!(async {
+        match ctx.timeout_ms {
+            Some(ms) => ctx.emitter.clock().sleep(ms).await,
+            None => futures::future::pending::<()>().await,
+        }
+    });
     let _permit = match semaphore {
         Some(semaphore) => {
-            match select(pin!(semaphore.acquire()), pin!(cancel.cancelled())).await {
+            let cancelled = pin!(cancel.cancelled());
+            let stop = select(deadline.as_mut(), cancelled);
+            match select(pin!(semaphore.acquire()), stop).await {
                 Either::Left((permit, _)) => Some(permit),
-                Either::Right((reason, _)) => return never_started(ctx, lane, reason),
+                Either::Right((Either::Left(((), _)), _)) => {
+                    let outcome = Outcome::TimedOut {
+                        after_ms: ctx.emitter.elapsed_ms() - asked_ms,
+                    };
+                    return finish(ctx, lane, outcome, None, CallProgress::default());
+                }
+                Either::Right((Either::Right((reason, _)), _)) => {
+                    return never_started(ctx, lane, reason)
+                }
             }
         }
         None => None,
@@ -94,20 +116,14 @@ pub async fn run_call(
     let request = Arc::new(request);
     let outcome = {
         let attempts = pin!(attempt_until_done(ctx, lane, &request, &progress));
-        let timeout = pin!(async {
-            match ctx.timeout_ms {
-                Some(ms) => ctx.emitter.clock().sleep(ms).await,
-                None => futures::future::pending::<()>().await,
-            }
-        });
         let cancelled = pin!(cancel.cancelled());
-        let stop = pin!(select(timeout, cancelled));
+        let stop = pin!(select(deadline.as_mut(), cancelled));
         // Dropping the losing futures at the end of this block aborts the request in flight.
         match select(attempts, stop).await {
             Either::Left((Ok(()), _)) => Outcome::Done,
             Either::Left((Err(error), _)) => Outcome::Failed { error },
             Either::Right((Either::Left(((), _)), _)) => Outcome::TimedOut {
-                after_ms: ctx.emitter.elapsed_ms() - started_ms,
+                after_ms: ctx.emitter.elapsed_ms() - asked_ms,
             },
             Either::Right((Either::Right((reason, _)), _)) => Outcome::Cancelled { reason },
         }

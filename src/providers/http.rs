@@ -1,22 +1,25 @@
 //! [`HttpProvider`]: the Anthropic Messages API and OpenAI-compatible servers, from the browser.
 //!
-//! Only the transport lives here: `fetch` with an `AbortController`, the streamed body read
-//! chunk by chunk, headers read for retries. Request bodies and stream decoding are in
-//! [`crate::wire`]. Dropping the stream aborts the request, so a cancel or a timeout really
-//! closes the connection.
+//! Only the transport lives here: the request sent with `gloo_net::http` (method, headers, body
+//! and an `AbortSignal`), status and headers read through it, the streamed body read chunk by
+//! chunk from its `ReadableStream`. Request bodies and stream decoding are in [`crate::wire`].
+//! Dropping the stream aborts the request, so a cancel or a timeout really closes the
+//! connection; so does an error in the middle of the body (an `error` event, an unreadable
+//! chunk): nothing more of that body is wanted, and the server sees the client leave at once.
 
-use super::network_hint::{network_failure_message, ApiFormat};
+use super::network_hint::{network_failure_message, not_an_event_stream_message, ApiFormat};
 use super::setup::{needs_key, SetupProblem};
 use super::{EventStream, ModelRequest, Provider, ProviderError, ProviderEvent};
 use crate::wire::anthropic::AnthropicStreamDecoder;
 use crate::wire::openai::OpenAiStreamDecoder;
 use crate::wire::{error_from_response, ErrorHeaders, StreamDecoder};
 use futures::stream;
+use gloo_net::http::{Method, RequestBuilder, Response};
 use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, Headers, ReadableStreamDefaultReader};
 
 /// The `anthropic-version` this client speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -63,6 +66,8 @@ impl HttpProvider {
         .to_string()
     }
 
+    /// The request headers, built on `web_sys::Headers` because its `set` reports a value the
+    /// browser refuses (a key with a line break) as an error, where gloo-net's would throw.
     fn headers(&self, attempt: u32) -> Result<Headers, JsValue> {
         let headers = Headers::new()?;
         headers.set("content-type", "application/json")?;
@@ -187,9 +192,6 @@ impl Exchange {
                 .into(),
             );
         }
-        let Some(window) = web_sys::window() else {
-            return self.fail(self.provider.network_error());
-        };
         let Ok(controller) = AbortController::new() else {
             return self.fail(self.provider.network_error());
         };
@@ -200,17 +202,21 @@ impl Exchange {
         let Ok(headers) = self.provider.headers(self.attempt) else {
             return self.fail(SetupProblem::KeyNotSendable.into());
         };
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&self.body_json));
-        init.set_signal(Some(&abort.controller.signal()));
-        let response = match JsFuture::from(window.fetch_with_str_and_init(&self.url, &init)).await
-        {
-            Ok(value) => match value.dyn_into::<Response>() {
-                Ok(response) => response,
-                Err(_) => return self.fail(self.provider.network_error()),
-            },
+        let request = RequestBuilder::new(&self.url)
+            .method(Method::POST)
+            .headers(gloo_net::http::Headers::from_raw(headers))
+            .abort_signal(Some(&abort.controller.signal()))
+            .body(self.body_json.as_str());
+        let Ok(request) = request else {
+            return self.fail(ProviderError::Config {
+                message: format!(
+                    "The base URL “{}” is not an address the browser can send to.",
+                    self.provider.base_url
+                ),
+            });
+        };
+        let response = match request.send().await {
+            Ok(response) => response,
             Err(_) => return self.fail(self.provider.network_error()),
         };
         let request_id =
@@ -223,20 +229,22 @@ impl Exchange {
                 should_retry: header(&response, "x-should-retry"),
                 request_id: request_id.clone(),
             };
-            let text = match response.text() {
-                Ok(promise) => JsFuture::from(promise)
-                    .await
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default(),
-                Err(_) => String::new(),
-            };
+            let text = response.text().await.unwrap_or_default();
             return self.fail(error_from_response(
                 status,
                 &text,
                 &headers,
                 js_sys::Date::now(),
             ));
+        }
+        let content_type = header(&response, "content-type");
+        if let Some(message) = not_an_event_stream_message(
+            self.provider.format,
+            &self.provider.base_url,
+            content_type.as_deref(),
+        ) {
+            // `abort` drops unfinished here: the body is not read, the connection closes.
+            return self.fail(ProviderError::Decode { message });
         }
         let Some(reader) = response.body().and_then(|body| {
             body.get_reader()
@@ -291,11 +299,16 @@ impl Exchange {
             .map(|array| array.to_vec())
             .unwrap_or_default();
         let events = decoder.feed(&bytes);
-        let stop = events
+        let failed = events.iter().any(Result::is_err);
+        let stopped = events
             .iter()
-            .any(|e| matches!(e, Ok(ProviderEvent::Stop { .. }) | Err(_)));
+            .any(|e| matches!(e, Ok(ProviderEvent::Stop { .. })));
         self.queue.extend(events);
-        if stop {
+        if failed {
+            // Nothing after an error is read: drop the reader unfinished, which aborts the
+            // request and closes the connection now rather than when the server ends the body.
+            self.body = Body::Done;
+        } else if stopped {
             self.finish_keeping_queue();
         }
     }
@@ -311,5 +324,5 @@ impl Exchange {
 }
 
 fn header(response: &Response, name: &str) -> Option<String> {
-    response.headers().get(name).ok().flatten()
+    response.headers().get(name)
 }

@@ -20,7 +20,7 @@ pub use crate::wire::model::{
     ApiErrorKind, AssistantMessage, ContentBlock, Message, ModelRequest, ProviderError,
     ProviderEvent, Role, StopReason, ToolSpec, Usage,
 };
-pub use network_hint::{network_failure_message, ApiFormat};
+pub use network_hint::{network_failure_message, not_an_event_stream_message, ApiFormat};
 pub use response::ResponseAccumulator;
 pub use setup::{check_http_setup, needs_key, SetupProblem};
 

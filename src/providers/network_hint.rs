@@ -1,8 +1,10 @@
-//! What to tell a person when the browser could not reach a model server at all.
+//! What to tell a person when the browser could not reach a model server at all, or reached
+//! something that is not one.
 //!
 //! `fetch` only says "TypeError: Failed to fetch" — for a server that is down, a wrong address,
 //! a CORS refusal and mixed content alike. We name the likely cause from what we know: which API,
-//! which address, and whether the page itself is on HTTPS.
+//! which address, and whether the page itself is on HTTPS. A `200` that is not an event stream
+//! (a web page, one JSON document) most often means the base URL points somewhere else.
 
 /// Which wire format a server speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +67,51 @@ pub fn network_failure_message(format: ApiFormat, base_url: &str, page_is_https:
     message
 }
 
+/// The sentence for a successful answer whose `content-type` is not an event stream, or `None`
+/// when the body can be read as one (`text/event-stream`, or no content type at all — some
+/// local servers send none).
+pub fn not_an_event_stream_message(
+    format: ApiFormat,
+    base_url: &str,
+    content_type: Option<&str>,
+) -> Option<String> {
+    let content_type = content_type.map(str::trim).filter(|c| !c.is_empty())?;
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "text/event-stream" {
+        return None;
+    }
+    let what = match essence.as_str() {
+        "text/html" | "application/xhtml+xml" => "a web page",
+        "application/json" => "one JSON document",
+        _ => "something else",
+    };
+    let expected = match format {
+        ApiFormat::Anthropic => {
+            "the server's root, without /v1 (https://api.anthropic.com, or your proxy's root)"
+        }
+        ApiFormat::OpenAi => {
+            "the address that ends in /v1 (Ollama http://localhost:11434/v1, LM Studio \
+             http://localhost:1234/v1)"
+        }
+    };
+    let streaming = if essence == "application/json" {
+        " or the server does not stream answers"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{} answered with {what} ({content_type}) instead of a stream of events \
+         (text/event-stream). The base URL probably points at something other than the model \
+         API{streaming}: check it is {expected}.",
+        base_url.trim()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +130,37 @@ mod tests {
         let anthropic =
             network_failure_message(ApiFormat::Anthropic, "https://api.anthropic.com", true);
         assert!(anthropic.contains("anthropic-dangerous-direct-browser-access"));
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_event_stream_names_its_type_and_the_base_url() {
+        let base = "http://localhost:8080";
+        let stream = Some("text/event-stream; charset=utf-8");
+        assert_eq!(
+            not_an_event_stream_message(ApiFormat::Anthropic, base, stream),
+            None
+        );
+        assert_eq!(
+            not_an_event_stream_message(ApiFormat::OpenAi, base, None),
+            None
+        );
+        let html =
+            not_an_event_stream_message(ApiFormat::OpenAi, base, Some("text/html; charset=utf-8"))
+                .expect("a sentence");
+        assert!(
+            html.contains("a web page (text/html; charset=utf-8)"),
+            "{html}"
+        );
+        assert!(html.contains("base URL"), "{html}");
+        assert!(html.contains("/v1"), "{html}");
+        assert!(!html.contains("cut off"), "{html}");
+        let json =
+            not_an_event_stream_message(ApiFormat::Anthropic, base, Some("application/json"))
+                .expect("a sentence");
+        assert!(
+            json.contains("one JSON document (application/json)"),
+            "{json}"
+        );
+        assert!(json.contains("does not stream"), "{json}");
     }
 }

@@ -2,8 +2,9 @@
 //! speedup differs — with the numbers of the run on the page.
 
 use super::state::use_app;
+use crate::engine::RunPlan;
 use crate::engine::{Group, LaneKind};
-use crate::explain::{explain_run, NetworkFacts};
+use crate::explain::{explain_measurement, explain_run, MeasurementSetup, NetworkFacts};
 use leptos::prelude::*;
 
 /// Network facts from the lanes' Resource Timing phases.
@@ -28,10 +29,14 @@ pub fn ExplainPanel() -> impl IntoView {
     let points = move || {
         let view = app.live.finished_view.get()?;
         let facts = network_facts(&app);
-        let points = app
+        let mut points = app
             .live
             .figures
             .with(|f| explain_run(&view, f, facts.as_ref()));
+        if let Ok(plan) = serde_json::from_value::<RunPlan>(app.live.plan()) {
+            let setup = MeasurementSetup::of(&plan, app.live.over_http());
+            points.extend(explain_measurement(&setup));
+        }
         (!points.is_empty()).then_some(points)
     };
     view! {

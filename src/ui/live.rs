@@ -197,6 +197,11 @@ impl LiveRun {
         self.inner.with_value(|inner| inner.plan.clone())
     }
 
+    /// Whether the current run's calls go over HTTP (not to the simulated model).
+    pub fn over_http(&self) -> bool {
+        self.inner.with_value(|inner| inner.network_url.is_some())
+    }
+
     fn schedule_frame(&self) {
         let scheduled = self.inner.with_value(|inner| inner.frame_scheduled.clone());
         if scheduled.replace(true) {

@@ -48,7 +48,7 @@ pub fn ProviderSettings() -> impl IntoView {
                     prop:value=move || kind().as_str()
                     on:change=move |ev| {
                         if let Some(k) = ProviderKind::parse(&event_target_value(&ev)) {
-                            ws.update(|w| w.provider.kind = k);
+                            ws.update(|w| w.choose_provider(k));
                         }
                     }
                 >

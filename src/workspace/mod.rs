@@ -82,6 +82,17 @@ impl ProviderKind {
         }
     }
 
+    /// How a compare runs against this provider unless the person chooses: one after the
+    /// other over HTTP, where two runs at once would share the browser's connections (six per
+    /// server over HTTP/1.1) and the server's slots and slow each other down; at the same time
+    /// for the simulated model, which has neither.
+    pub fn default_compare_timing(self) -> CompareTiming {
+        match self {
+            ProviderKind::Simulated => CompareTiming::SameTime,
+            ProviderKind::Anthropic | ProviderKind::OpenAi => CompareTiming::OneAfterTheOther,
+        }
+    }
+
     /// Parses [`ProviderKind::as_str`].
     pub fn parse(value: &str) -> Option<ProviderKind> {
         [
@@ -220,6 +231,15 @@ impl Workspace {
             .collect()
     }
 
+    /// Switches to another provider, with that provider's compare timing (see
+    /// [`ProviderKind::default_compare_timing`]); the person may change it afterwards.
+    pub fn choose_provider(&mut self, kind: ProviderKind) {
+        if self.provider.kind != kind {
+            self.provider.kind = kind;
+            self.run.compare_timing = kind.default_compare_timing();
+        }
+    }
+
     /// Everything wrong with the set-up, as sentences; empty when it can run.
     pub fn problems(&self) -> Vec<Invalid> {
         let mut problems = Vec::new();
@@ -305,6 +325,26 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_compare_against_an_http_provider_runs_one_after_the_other_by_default() {
+        let mut ws = Workspace::default();
+        assert_eq!(ws.run.compare_timing, CompareTiming::SameTime);
+        ws.choose_provider(ProviderKind::OpenAi);
+        assert_eq!(ws.run.compare_timing, CompareTiming::OneAfterTheOther);
+        ws.run.compare_timing = CompareTiming::SameTime;
+        ws.choose_provider(ProviderKind::OpenAi);
+        assert_eq!(
+            ws.run.compare_timing,
+            CompareTiming::SameTime,
+            "a choice is kept"
+        );
+        ws.choose_provider(ProviderKind::Simulated);
+        assert_eq!(ws.run.compare_timing, CompareTiming::SameTime);
+        ws.choose_provider(ProviderKind::Anthropic);
+        let plan = ws.plan(RunMode::Compare).expect("a plan");
+        assert_eq!(plan.compare_timing, CompareTiming::OneAfterTheOther);
+    }
 
     #[test]
     fn the_default_workspace_is_the_travel_guide_and_can_run() {

@@ -178,6 +178,7 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
                 conversation.stream,
                 prepared,
                 failure,
+                params.faults,
                 headers,
                 &behaviour,
             )

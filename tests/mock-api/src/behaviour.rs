@@ -6,6 +6,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::chaos;
+use crate::faults::HttpFaults;
 
 /// After how many pieces `midstream=overloaded` sends its `error` event.
 pub const MIDSTREAM_AFTER: usize = 3;
@@ -44,6 +45,8 @@ pub struct Params {
     pub chaos: Option<String>,
     /// Budgets, concurrency, slots and local-server habits (see [`crate::slots`]).
     pub server: crate::slots::ServerParams,
+    /// Wrong content types, bodies that go on after their error, broken tool input.
+    pub faults: HttpFaults,
 }
 
 impl Default for Params {
@@ -62,6 +65,7 @@ impl Default for Params {
             echo: false,
             chaos: None,
             server: crate::slots::ServerParams::default(),
+            faults: HttpFaults::default(),
         }
     }
 }
@@ -154,11 +158,15 @@ impl Params {
             // Batch-only controls (batches.rs reads them); a direct call ignores them.
             "outcome" | "batch_ms" => {}
             _ => {
-                return Err(ParamError(format!(
-                    "unknown parameter '{key}' (known: ttft, tps, tokens, errors, retry_after, \
-                     retry_after_ms, cut, malformed, stall, midstream, echo, chaos, rpm, tpm, \
-                     max_concurrent, slots, interrupt, timing_allow_origin, stream_usage)"
-                )))
+                return self.faults.set(key, value).unwrap_or_else(|| {
+                    Err(ParamError(format!(
+                        "unknown parameter '{key}' (known: ttft, tps, tokens, errors, \
+                         retry_after, retry_after_ms, cut, malformed, stall, midstream, echo, \
+                         chaos, rpm, tpm, max_concurrent, slots, interrupt, \
+                         timing_allow_origin, stream_usage, {})",
+                        crate::faults::KEYS.join(", ")
+                    )))
+                })
             }
         }
         Ok(())

@@ -10,6 +10,7 @@ use axum::response::Response;
 
 use crate::behaviour::Failure;
 use crate::body::{ScriptedBody, Step, Timed};
+use crate::faults::HttpFaults;
 use crate::log::{Exchange, RequestLog};
 use crate::reply::{assemble, Events, Schedule};
 use crate::text::fnv1a;
@@ -87,16 +88,30 @@ pub struct Prepared {
 /// Sends an answer on schedule: the head and the first events at `ttft`, pieces at `tps`, and
 /// the scripted failure. Non-streaming answers arrive whole when the last piece is due; their
 /// failures are a cut connection, a truncated JSON body, no answer at all, or a 529.
+#[allow(clippy::too_many_arguments)]
 pub async fn deliver(
     exchange: Exchange,
     schedule: Schedule,
     stream: bool,
     prepared: Prepared,
     failure: Option<Failure>,
+    faults: HttpFaults,
     headers: ExtraHeaders,
     behaviour: &str,
 ) -> Response {
     let total = prepared.events.pieces.len();
+    if let Some(wrong) = faults.wrong_body {
+        // What a wrong base URL reaches: a server that answers 200, but not with the model.
+        sleep_until(schedule.first).await;
+        exchange.record(|e| {
+            e.status = Some(200);
+            e.behaviour = wrong.name().to_string();
+        });
+        log_line(&exchange, 200, wrong.name());
+        exchange.head_sent();
+        let body = ScriptedBody::full(wrong.body(), exchange);
+        return build(200, wrong.content_type(), &headers, body);
+    }
     exchange.record(|e| e.behaviour = behaviour.to_string());
     if stream {
         sleep_until(schedule.first).await;
@@ -105,7 +120,12 @@ pub async fn deliver(
         exchange.head_sent();
         let mut headers = headers;
         headers.push(("cache-control", "no-cache".to_string()));
-        let steps = assemble(&schedule, prepared.events, failure);
+        let steps = assemble(
+            &schedule,
+            prepared.events,
+            failure,
+            faults.continue_after_error,
+        );
         return build(
             200,
             EVENT_STREAM,

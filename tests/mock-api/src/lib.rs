@@ -24,6 +24,7 @@ pub mod chaos;
 pub mod cli;
 pub mod control;
 pub mod cors;
+pub mod faults;
 pub mod http;
 pub mod log;
 pub mod openai;

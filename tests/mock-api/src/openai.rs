@@ -150,6 +150,7 @@ pub async fn chat_completions(
                 conversation.stream,
                 prepared,
                 failure,
+                params.faults,
                 headers,
                 &behaviour,
             )

@@ -97,11 +97,16 @@ impl Conversation {
         }
         if let (Some(tool), false) = (self.tools.first(), self.tools_disabled) {
             let input_json = text::tool_input_json(&tool.properties);
+            let streamed = if params.faults.broken_tool_input {
+                crate::faults::broken_json(&input_json)
+            } else {
+                input_json.clone()
+            };
             return Answer {
                 content: Content::ToolUse {
                     id: call_id.to_string(),
                     name: tool.name.clone(),
-                    fragments: text::json_fragments(&input_json),
+                    fragments: text::json_fragments(&streamed),
                     input_json,
                 },
                 stop: Stop::ToolUse,
@@ -183,10 +188,20 @@ pub struct Events {
     pub midstream_error: Bytes,
 }
 
-/// Lays `events` out on `schedule`; a `failure` replaces everything after its piece count.
-pub fn assemble(schedule: &Schedule, events: Events, failure: Option<Failure>) -> Vec<Timed> {
+/// Lays `events` out on `schedule`; a `failure` replaces everything after its piece count —
+/// unless `continue_after_error`, when a `malformed` line or a `midstream` error is followed by
+/// the rest of the answer, on schedule, as a server that does not stop would send it.
+pub fn assemble(
+    schedule: &Schedule,
+    events: Events,
+    failure: Option<Failure>,
+    continue_after_error: bool,
+) -> Vec<Timed> {
     let total = events.pieces.len();
     let sent = failure.map_or(total, |f| f.after().min(total));
+    let goes_on = continue_after_error
+        && matches!(failure, Some(Failure::Malformed(_) | Failure::Midstream(_)));
+    let rest: Vec<Bytes> = events.pieces.get(sent..).unwrap_or_default().to_vec();
     let mut steps: Vec<Timed> = events
         .opening
         .into_iter()
@@ -225,6 +240,17 @@ pub fn assemble(schedule: &Schedule, events: Events, failure: Option<Failure>) -
                 at: schedule.at(sent),
                 step,
             });
+            if goes_on {
+                steps.extend(rest.into_iter().enumerate().map(|(i, bytes)| Timed {
+                    at: schedule.at(sent + i),
+                    step: Step::Data(bytes),
+                }));
+                let end = schedule.end(total);
+                steps.extend(events.closing.into_iter().map(|bytes| Timed {
+                    at: end,
+                    step: Step::Data(bytes),
+                }));
+            }
         }
     }
     steps
@@ -337,20 +363,28 @@ mod tests {
     fn assemble_puts_failures_after_their_piece_count() {
         let s = Schedule::new(Instant::now(), &Params::default());
         assert_eq!(
-            data(&assemble(&s, events(3), None)),
+            data(&assemble(&s, events(3), None, false)),
             ["open", "p0", "p1", "p2", "close"]
         );
         assert_eq!(
-            data(&assemble(&s, events(3), Some(Failure::Cut(2)))),
+            data(&assemble(&s, events(3), Some(Failure::Cut(2)), false)),
             ["open", "p0", "p1", "ABORT"]
         );
         assert_eq!(
-            data(&assemble(&s, events(3), Some(Failure::Malformed(9)))),
+            data(&assemble(&s, events(3), Some(Failure::Malformed(9)), false)),
             ["open", "p0", "p1", "p2", "bad"]
         );
         assert_eq!(
-            data(&assemble(&s, events(3), Some(Failure::Stall(0)))),
+            data(&assemble(&s, events(3), Some(Failure::Stall(0)), false)),
             ["open", "STALL"]
+        );
+        assert_eq!(
+            data(&assemble(&s, events(3), Some(Failure::Malformed(1)), true)),
+            ["open", "p0", "bad", "p1", "p2", "close"]
+        );
+        assert_eq!(
+            data(&assemble(&s, events(3), Some(Failure::Cut(1)), true)),
+            ["open", "p0", "ABORT"]
         );
     }
 }
