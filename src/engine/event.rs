@@ -5,8 +5,9 @@
 //! a tool call.
 
 use super::cancel::CancelReason;
-use super::clock::Clock;
-use super::plan::RunMode;
+use super::plan::RunKind;
+use super::synthesis::SynthesisSkip;
+use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -127,9 +128,9 @@ impl Outcome {
             Outcome::ToolFailed { message } => Some(format!("The tool failed: {message}")),
             Outcome::TimedOut { after_ms } => Some(format!(
                 "Timed out after {} (the per-call timeout).",
-                crate::providers::seconds_text(*after_ms)
+                crate::base::seconds_text(*after_ms)
             )),
-            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.describe())),
+            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.sentence())),
         }
     }
 }
@@ -139,7 +140,7 @@ impl Outcome {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     RunStarted {
-        mode: RunMode,
+        mode: RunKind,
         questions: usize,
         model: String,
         concurrency_limit: Option<usize>,
@@ -188,7 +189,7 @@ pub enum EventKind {
     },
     SynthesisSkipped {
         group: Group,
-        reason: String,
+        reason: SynthesisSkip,
     },
     GroupFinished {
         group: Group,
