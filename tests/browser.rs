@@ -7,7 +7,6 @@ use parallel_playground::browser::BrowserClock;
 use parallel_playground::engine::*;
 use parallel_playground::providers::simulated::{SimulatedProvider, SimulationSettings};
 use std::cell::RefCell;
-use std::future::Future;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -91,11 +90,17 @@ async fn a_dropped_sleep_never_fires() {
     );
 }
 
-/// The same hostile inputs as `tests/hostile_inputs.rs`, on the page's small wasm stack.
+/// The deep inputs of `tests/hostile_inputs.rs`, on the page's small wasm stack (the 1 MB
+/// lines, which test work rather than the stack, run natively: debug wasm is slow). The test
+/// yields between inputs so the test runner can keep polling the page.
 #[wasm_bindgen_test]
-fn every_parser_survives_deep_nesting_and_long_lines_in_wasm() {
+async fn every_parser_survives_deep_nesting_in_wasm() {
     for (name, text) in hostile::hostile_texts() {
+        if text.len() > 4 * hostile::DEEP {
+            continue;
+        }
         assert_eq!(hostile::feed_every_parser(name, &text), 9, "{name}");
+        BrowserClock.sleep(0.0).await;
     }
 }
 

@@ -3,6 +3,7 @@
 //! decoders, a tool call's input JSON) gets nesting 100,000 deep and 1 MB lines, and returns a
 //! bounded result. The same inputs run in wasm in `tests/browser.rs`, where a stack overflow
 //! would kill the page.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "hostile/cases.rs"]
 mod cases;
