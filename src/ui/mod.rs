@@ -5,6 +5,7 @@
 
 mod agents;
 mod answers;
+mod batch;
 mod code;
 mod editor;
 mod explain_panel;
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let lesson = lesson::Lesson::new(state);
     provide_context(lesson);
+    batch::provide_batch_state();
     // A link can open a given step of the lesson: `#lesson=3`.
     if let Some(step) =
         crate::workspace::fragment_param(&crate::browser::page::fragment(), "lesson")
@@ -69,7 +71,9 @@ pub fn App() -> impl IntoView {
                 <figures::Figures />
                 <explain_panel::ExplainPanel />
                 <timeline::Timeline />
+                <batch::BatchTimeline />
                 <results::Results />
+                <batch::BatchPanel />
             </section>
         </main>
     }
