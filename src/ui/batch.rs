@@ -8,12 +8,13 @@
 
 use super::markdown_view::Markdown;
 use super::state::{use_app, AppState};
+use crate::base::seconds_text;
 use crate::batch::import::{import_results, Imported, MAX_BYTES};
 use crate::batch::view::{dollars, lanes, span_ms, suggestion, synthesis_request, BatchLane};
 use crate::batch::{import::describe_lines, python, requests, typescript, BatchJob};
 use crate::browser::page;
 use crate::engine::RunMode;
-use crate::providers::{seconds_text, ModelRequest, ProviderEvent};
+use crate::providers::{ModelRequest, ProviderEvent};
 use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
