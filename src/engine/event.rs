@@ -5,7 +5,8 @@
 //! a tool call.
 
 use super::cancel::CancelReason;
-use super::plan::RunMode;
+use super::plan::RunKind;
+use super::synthesis::SynthesisSkip;
 use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
 use serde::{Deserialize, Serialize};
@@ -129,7 +130,7 @@ impl Outcome {
                 "Timed out after {} (the per-call timeout).",
                 crate::base::seconds_text(*after_ms)
             )),
-            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.describe())),
+            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.sentence())),
         }
     }
 }
@@ -139,7 +140,7 @@ impl Outcome {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     RunStarted {
-        mode: RunMode,
+        mode: RunKind,
         questions: usize,
         model: String,
         concurrency_limit: Option<usize>,
@@ -188,7 +189,7 @@ pub enum EventKind {
     },
     SynthesisSkipped {
         group: Group,
-        reason: String,
+        reason: SynthesisSkip,
     },
     GroupFinished {
         group: Group,

@@ -88,39 +88,10 @@ fn Notices() -> impl IntoView {
     }
 }
 
-/// The current run as JSON: plan, figures, lanes and every event — never the key.
+/// The current run as JSON: plan, figures, lanes and every event — never the key. The format
+/// is the engine's ([`crate::engine::RunExport`]), built from the events.
 fn export_run_json(app: &super::state::AppState) -> String {
     let live = app.shown_run();
-    let lanes: Vec<serde_json::Value> = live.lanes.with_untracked(|lanes| {
-        lanes
-            .iter()
-            .map(|h| {
-                h.view.with_untracked(|v| {
-                    serde_json::json!({
-                        "lane": v.id,
-                        "run": v.info.run_name(),
-                        "label": v.info.label,
-                        "status": v.status.as_str(),
-                        "started_ms": v.started_ms,
-                        "first_token_ms": v.first_token_ms,
-                        "ended_ms": v.ended_ms,
-                        "retries": v.retries,
-                        "usage": v.usage,
-                        "text": v.text,
-                        "error": v.outcome.as_ref().and_then(|o| o.reason()),
-                    })
-                })
-            })
-            .collect()
-    });
-    let export = serde_json::json!({
-        "app": "parallel-playground",
-        "format": 1,
-        "exported_at": js_sys::Date::new_0().to_iso_string().as_string(),
-        "plan": live.plan(),
-        "figures": live.figures.get_untracked(),
-        "lanes": lanes,
-        "events": live.events(),
-    });
-    serde_json::to_string_pretty(&export).unwrap_or_default()
+    let exported_at = js_sys::Date::new_0().to_iso_string().as_string();
+    crate::engine::RunExport::from_events(live.plan(), live.events(), exported_at).to_json()
 }

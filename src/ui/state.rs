@@ -9,7 +9,7 @@ use crate::browser::BrowserClock;
 use crate::engine::RunMode;
 use crate::providers::http::HttpProvider;
 use crate::providers::simulated::{SimBehaviour, SimulatedProvider};
-use crate::providers::Provider;
+use crate::providers::{check_http_setup, ApiFormat, Provider};
 use crate::workspace::{encode_share, Invalid, PageMode, ProviderKind, Workspace};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -213,18 +213,14 @@ impl AppState {
                 Ok(Rc::new(provider))
             }
             ProviderKind::Anthropic => {
-                let base = checked_base_url(&ws.provider.anthropic.base_url)?;
-                if key.trim().is_empty() {
-                    return Err(
-                        "The Anthropic API needs a key: paste it in Model & provider \
-                                (it stays in this tab unless you tick “remember”)."
-                            .into(),
-                    );
-                }
+                let base =
+                    check_http_setup(ApiFormat::Anthropic, &ws.provider.anthropic.base_url, &key)
+                        .map_err(|problem| problem.sentence())?;
                 Ok(Rc::new(HttpProvider::anthropic(base, &key)))
             }
             ProviderKind::OpenAi => {
-                let base = checked_base_url(&ws.provider.openai.base_url)?;
+                let base = check_http_setup(ApiFormat::OpenAi, &ws.provider.openai.base_url, &key)
+                    .map_err(|problem| problem.sentence())?;
                 Ok(Rc::new(HttpProvider::openai(base, &key)))
             }
         }
@@ -237,16 +233,5 @@ fn network_url(ws: &Workspace) -> Option<String> {
         ProviderKind::Simulated => None,
         ProviderKind::Anthropic => Some(ws.provider.anthropic.base_url.trim().to_string()),
         ProviderKind::OpenAi => Some(ws.provider.openai.base_url.trim().to_string()),
-    }
-}
-
-fn checked_base_url(url: &str) -> Result<&str, String> {
-    let trimmed = url.trim();
-    if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
-        Ok(trimmed)
-    } else {
-        Err(format!(
-            "The base URL “{trimmed}” must start with https:// (or http:// for a local server)."
-        ))
     }
 }
