@@ -148,7 +148,7 @@ pub const STEPS: [LessonStep; 8] = [
         title: "Parallel now, or half the price within the hour",
         goal: "The same questions as a batch job: the providers run it on their own machines at half the price, and most batches end within the hour.",
         instruction: "Press Parallel, then open Batch job below: export the program, run it, and import its results file to see the batch beside this run.",
-        action: RunMode::Parallel,
+        action: RunKind::Research(RunMode::Parallel),
         setup: travel,
     },
 ];

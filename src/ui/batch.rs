@@ -233,7 +233,12 @@ fn synthesize_here(app: AppState, batch: BatchState) {
     if answered < job.quorum {
         batch.synthesis.set(BatchSynthesis {
             status: "skipped",
-            reason: crate::engine::below_quorum_reason(answered, total, job.quorum),
+            reason: crate::engine::SynthesisSkip::BelowQuorum {
+                answered,
+                total,
+                quorum: job.quorum,
+            }
+            .sentence(),
             ..BatchSynthesis::none()
         });
         return;
