@@ -94,7 +94,7 @@ fn with_tools(current: &Workspace) -> Workspace {
 }
 
 /// The steps, in order.
-pub const STEPS: [LessonStep; 7] = [
+pub const STEPS: [LessonStep; 8] = [
     LessonStep {
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
@@ -143,6 +143,13 @@ pub const STEPS: [LessonStep; 7] = [
         instruction: "Press Run agents, then untick Parallel tool calls and run again.",
         action: RunKind::Agents,
         setup: with_tools,
+    },
+    LessonStep {
+        title: "Parallel now, or half the price within the hour",
+        goal: "The same questions as a batch job: the providers run it on their own machines at half the price, and most batches end within the hour.",
+        instruction: "Press Parallel, then open Batch job below: export the program, run it, and import its results file to see the batch beside this run.",
+        action: RunKind::Research(RunMode::Parallel),
+        setup: travel,
     },
 ];
 
@@ -327,6 +334,24 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 seconds_text(agents.wall_ms),
                 agents.turns,
                 agents.tool_calls
+            ))
+        }
+        7 => {
+            let par = figures.parallel.as_ref()?;
+            let price = match par.cost_usd {
+                Some(cost) if cost > 0.0 => format!(
+                    "cost about ${cost:.4}; as a batch the same calls cost about ${:.4}",
+                    cost * crate::batch::BATCH_DISCOUNT
+                ),
+                _ => "would cost half as much as a batch".to_string(),
+            };
+            Some(format!(
+                "Parallel: {} calls answered in {} and {price}. A batch trades those seconds for \
+                 minutes — most end within the hour, at most 24 hours — for half the price and no \
+                 rate limits of yours to mind. Parallel now for ten or a hundred calls; a batch for \
+                 ten thousand.",
+                par.calls,
+                seconds_text(par.wall_ms),
             ))
         }
         _ => None,

@@ -5,6 +5,7 @@
 
 mod agents;
 mod answers;
+mod batch;
 mod code;
 mod editor;
 mod explain_panel;
@@ -37,6 +38,7 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     let lesson = lesson::Lesson::new(state);
     provide_context(lesson);
+    batch::provide_batch_state();
     // A link can open a given step of the lesson: `#lesson=3`.
     if let Some(step) =
         crate::workspace::fragment_param(&crate::browser::page::fragment(), "lesson")
@@ -74,7 +76,9 @@ pub fn App() -> impl IntoView {
                     <figures::Figures />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
+                    <batch::BatchTimeline />
                     <results::Results />
+                    <batch::BatchPanel />
                 </mode_runs::ShownRun>
             </section>
         </main>

@@ -198,7 +198,7 @@ impl AppState {
     }
 
     /// The provider the workspace asks for, or why it cannot be used.
-    fn provider_for(&self, ws: &Workspace) -> Result<Rc<dyn Provider>, String> {
+    pub(crate) fn provider_for(&self, ws: &Workspace) -> Result<Rc<dyn Provider>, String> {
         let key = self.api_key.get_untracked();
         match ws.provider.kind {
             ProviderKind::Simulated => {

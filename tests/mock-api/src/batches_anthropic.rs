@@ -38,7 +38,7 @@ fn open(
     method: &str,
     path: &str,
     headers: &HeaderMap,
-) -> Result<Exchange, Response> {
+) -> Result<Exchange, Box<Response>> {
     let key = api_key(headers);
     let origin = header(headers, "origin").map(str::to_string);
     let exchange = store.log.begin(
@@ -65,26 +65,31 @@ fn open(
             "cors_refused",
         );
         response.extensions_mut().insert(CorsRefused);
-        return Err(response);
+        return Err(Box::new(response));
     }
     if key.is_empty() {
-        return Err(refuse(
+        return Err(Box::new(refuse(
             exchange,
             401,
             "x-api-key header is required",
             "unauthorized",
-        ));
+        )));
     }
     if key == "bad-key" {
-        return Err(refuse(exchange, 401, "invalid x-api-key", "unauthorized"));
+        return Err(Box::new(refuse(
+            exchange,
+            401,
+            "invalid x-api-key",
+            "unauthorized",
+        )));
     }
     if header(headers, "anthropic-version").is_none() {
-        return Err(refuse(
+        return Err(Box::new(refuse(
             exchange,
             400,
             "anthropic-version: header is required",
             "invalid_request",
-        ));
+        )));
     }
     Ok(exchange)
 }
@@ -195,7 +200,7 @@ pub async fn create(
 ) -> Response {
     let exchange = match open(&store, "POST", "/v1/messages/batches", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let (items, controls) = match read_requests(&body, &store) {
         Ok(read) => read,
@@ -237,7 +242,7 @@ pub async fn retrieve(
 ) -> Response {
     let exchange = match open(&store, "GET", "/v1/messages/batches/{id}", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match store.batch(&id).filter(|b| b.api == Api::Anthropic) {
         Some(batch) => {
@@ -256,7 +261,7 @@ pub async fn cancel(
 ) -> Response {
     let exchange = match open(&store, "POST", "/v1/messages/batches/{id}/cancel", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let now = Instant::now();
     match store.cancel(&id, now).filter(|b| b.api == Api::Anthropic) {
@@ -276,7 +281,7 @@ pub async fn delete(
 ) -> Response {
     let exchange = match open(&store, "DELETE", "/v1/messages/batches/{id}", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match store.batch(&id).filter(|b| b.api == Api::Anthropic) {
         Some(batch) if !batch.ended(Instant::now()) => json_now(
@@ -299,7 +304,7 @@ pub async fn delete(
 pub async fn list(State(store): State<Arc<BatchStore>>, uri: Uri, headers: HeaderMap) -> Response {
     let exchange = match open(&store, "GET", "/v1/messages/batches", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let query = uri.query().unwrap_or("");
     let param = |name: &str| {
@@ -367,7 +372,7 @@ pub async fn results(
 ) -> Response {
     let exchange = match open(&store, "GET", "/v1/messages/batches/{id}/results", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let Some(batch) = store.batch(&id).filter(|b| b.api == Api::Anthropic) else {
         return not_found(exchange, &id);

@@ -30,7 +30,7 @@ fn open(
     method: &str,
     path: &str,
     headers: &HeaderMap,
-) -> Result<Exchange, Response> {
+) -> Result<Exchange, Box<Response>> {
     let bearer = header(headers, "authorization")
         .and_then(|v| v.strip_prefix("Bearer "))
         .map_or("", str::trim);
@@ -39,13 +39,13 @@ fn open(
         .log
         .begin(method, path, Instant::now(), !bearer.is_empty(), origin);
     if bearer == "bad-key" {
-        return Err(json_now(
+        return Err(Box::new(json_now(
             exchange,
             401,
             &error_body(401, "Incorrect API key provided."),
             &vec![],
             "unauthorized",
-        ));
+        )));
     }
     Ok(exchange)
 }
@@ -73,12 +73,12 @@ fn file_object(file: &StoredFile) -> Value {
     })
 }
 
-/// The parts of a `multipart/form-data` body: (name, filename, bytes). Hand-written: the mock
-/// reads one small upload per call and a multipart crate would be its only use.
-pub fn multipart_parts(
-    content_type: &str,
-    body: &[u8],
-) -> Option<Vec<(String, Option<String>, Vec<u8>)>> {
+/// One part of a multipart body: field name, file name, content.
+pub type Part = (String, Option<String>, Vec<u8>);
+
+/// The parts of a `multipart/form-data` body. Hand-written: the mock reads one small upload per
+/// call and a multipart crate would be its only use.
+pub fn multipart_parts(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
     let boundary = content_type
         .split(';')
         .find_map(|p| p.trim().strip_prefix("boundary="))?
@@ -124,7 +124,7 @@ pub async fn upload(
 ) -> Response {
     let exchange = match open(&store, "POST", "/v1/files", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let content_type = header(&headers, "content-type").unwrap_or("");
     let Some(parts) = multipart_parts(content_type, &body) else {
@@ -230,7 +230,7 @@ pub async fn file(
 ) -> Response {
     let exchange = match open(&store, "GET", "/v1/files/{id}", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match find_file(&store, &id, Instant::now()) {
         Some(file) => json_now(exchange, 200, &file_object(&file), &vec![], "file_retrieve"),
@@ -246,7 +246,7 @@ pub async fn content(
 ) -> Response {
     let exchange = match open(&store, "GET", "/v1/files/{id}/content", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match find_file(&store, &id, Instant::now()) {
         Some(file) => bytes_now(
@@ -346,7 +346,7 @@ pub async fn create(
 ) -> Response {
     let exchange = match open(&store, "POST", "/v1/batches", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return refuse(
@@ -415,7 +415,7 @@ pub async fn retrieve(
 ) -> Response {
     let exchange = match open(&store, "GET", "/v1/batches/{id}", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match store.batch(&id).filter(|b| b.api == Api::OpenAi) {
         Some(batch) => json_now(
@@ -437,7 +437,7 @@ pub async fn cancel(
 ) -> Response {
     let exchange = match open(&store, "POST", "/v1/batches/{id}/cancel", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let now = Instant::now();
     match store.cancel(&id, now).filter(|b| b.api == Api::OpenAi) {
@@ -456,7 +456,7 @@ pub async fn cancel(
 pub async fn list(State(store): State<Arc<BatchStore>>, uri: Uri, headers: HeaderMap) -> Response {
     let exchange = match open(&store, "GET", "/v1/batches", &headers) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let limit = uri
         .query()

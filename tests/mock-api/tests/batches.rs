@@ -14,7 +14,7 @@ fn request(custom_id: &str, model: &str, text: &str) -> Value {
         "messages": [{"role": "user", "content": text}]}})
 }
 
-fn with_ms<'a>(ms: &'a str) -> Vec<(&'a str, &'a str)> {
+fn with_ms(ms: &str) -> Vec<(&str, &str)> {
     let mut headers = ANTHROPIC.to_vec();
     headers.push(("x-mock-batch-ms", ms));
     headers
