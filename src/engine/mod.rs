@@ -32,6 +32,9 @@
 //! assert_eq!(report.groups.len(), 2);
 //! ```
 
+mod adaptive;
+mod admission;
+mod budget;
 mod call;
 mod cancel;
 mod clock;
@@ -46,7 +49,11 @@ mod scheduler;
 mod semaphore;
 mod synthesis;
 mod timeline;
+mod waves;
 
+pub use adaptive::{AdaptiveLimit, AdaptivePermit, DECREASE, INITIAL_LIMIT, PROBE_DAMPING};
+pub use admission::{run_admitted_call, CallAdmission, Ticket};
+pub use budget::{reserved_tokens, ClientLimits, QueueReason, RateBudgets, TokenBucket};
 pub use call::{run_call, CallContext, CallResult};
 pub use cancel::{CancelReason, CancelToken};
 pub use clock::{run_virtual, Clock, VirtualClock};
@@ -63,3 +70,4 @@ pub use synthesis::{
     below_quorum_reason, synthesis_prompt, ResearchOutcome, ANSWER_HEADING, MISSING_HEADING,
 };
 pub use timeline::{timeline_rows, LaneStatus, LaneView, Phase, RunView, TimelineRow};
+pub use waves::{detect_waves, CallTimes, Waves};

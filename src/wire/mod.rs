@@ -7,13 +7,16 @@
 //! - [`sse`]: the incremental Server-Sent-Events parser both streaming APIs use.
 //! - [`anthropic`] and [`openai`]: request bodies, response parsing and a [`StreamDecoder`] each.
 //! - [`error_from_response`]: error statuses, error bodies and retry headers.
+//! - [`RateLimitInfo`]: the rate-limit headers of both families.
 
 pub mod anthropic;
 mod errors;
 pub mod openai;
+mod ratelimit;
 pub mod sse;
 
 pub use errors::{error_from_response, ErrorHeaders};
+pub use ratelimit::{parse_duration_ms, parse_rfc3339_ms, RateLimitBudget, RateLimitInfo};
 
 use crate::providers::{ProviderError, ProviderEvent};
 use serde_json::Value;

@@ -288,6 +288,7 @@ impl Workspace {
             model: self.provider.model().to_string(),
             max_tokens: self.provider.max_tokens,
             temperature: self.provider.temperature,
+            ..RunPlan::default()
         })
     }
 }
