@@ -14,6 +14,7 @@ mod errors;
 pub mod openai;
 mod ratelimit;
 pub mod sse;
+mod tool_input;
 
 pub use errors::{error_from_response, ErrorHeaders};
 pub use ratelimit::{parse_duration_ms, parse_rfc3339_ms, RateLimitBudget, RateLimitInfo};

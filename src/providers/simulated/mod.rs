@@ -11,7 +11,7 @@ mod server;
 mod tool_script;
 mod writer;
 
-pub use arithmetic::{format_number, Expression};
+pub use arithmetic::{format_number, Expression, NotAnExpression};
 pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};

@@ -14,6 +14,10 @@
 //! ```
 
 pub mod anthropic;
+pub mod batches;
+pub mod batches_anthropic;
+pub mod batches_openai;
+pub mod batches_outcome;
 pub mod behaviour;
 pub mod body;
 pub mod chaos;
@@ -56,6 +60,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/v1/models", get(control::models))
         .route("/__mock/requests", get(control::requests))
         .route("/__mock/reset", post(control::reset))
+        .merge(batches_outcome::router(Arc::clone(&state.log)))
         .layer(axum::middleware::from_fn(cors::cors))
         .with_state(state)
 }
