@@ -281,3 +281,99 @@ fn a_server_without_slots_shows_no_waves() {
     let view = RunView::from_events(&events);
     assert_eq!(Waves::of_group(&view, Group::Parallel), None);
 }
+
+/// A local server that answers one request at a time and cuts the running stream when a new
+/// request arrives (llama-cpp-python's `interrupt_requests`), and reports no usage.
+struct InterruptingServer {
+    clock: Rc<dyn Clock>,
+    generation: Rc<std::cell::Cell<u64>>,
+}
+
+impl Provider for InterruptingServer {
+    fn stream(
+        &self,
+        _request: &parallel_playground::providers::ModelRequest,
+        _attempt: u32,
+    ) -> parallel_playground::providers::EventStream {
+        use parallel_playground::providers::{ProviderEvent, StopReason};
+        let (clock, generation) = (self.clock.clone(), self.generation.clone());
+        let mine = generation.get() + 1;
+        generation.set(mine);
+        Box::pin(futures::stream::unfold(0u32, move |step| {
+            let (clock, generation) = (clock.clone(), generation.clone());
+            async move {
+                if step > 5 {
+                    return None;
+                }
+                clock.sleep(500.0).await;
+                let item = if generation.get() != mine {
+                    Err(ProviderError::StreamCut {
+                        message: "the server closed the stream as another request arrived".into(),
+                    })
+                } else if step == 5 {
+                    Ok(ProviderEvent::Stop {
+                        reason: StopReason::EndTurn,
+                    })
+                } else {
+                    Ok(ProviderEvent::TextDelta {
+                        text: "word word ".into(),
+                    })
+                };
+                let next = if item.is_err() { 6 } else { step + 1 };
+                Some((item, next))
+            }
+        }))
+    }
+}
+
+fn interrupting(clock: Rc<dyn Clock>) -> Rc<dyn Provider> {
+    Rc::new(InterruptingServer {
+        clock,
+        generation: Rc::default(),
+    })
+}
+
+#[test]
+fn a_run_whose_parallel_calls_were_cut_gives_no_speedup_above_its_ideal() {
+    let plan = RunPlan {
+        questions: questions(4),
+        mode: RunMode::Compare,
+        compare_timing: CompareTiming::OneAfterTheOther,
+        retry: RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        },
+        ..RunPlan::default()
+    };
+    let events = run_with(plan, interrupting);
+    let view = RunView::from_events(&events);
+    let figures = RunFigures::compute(&view, view.last_event_ms);
+    let parallel = figures.parallel.as_ref().expect("parallel ran");
+    assert_eq!(parallel.succeeded, 1, "three of four were cut");
+    assert_eq!(figures.sequential.as_ref().map(|s| s.succeeded), Some(4));
+    assert_eq!(figures.speedup, None);
+    assert_eq!(figures.estimated_speedup, None);
+    let why = figures.speedup_withheld.expect("a reason");
+    assert!(why.contains("parallel 1 of 4"), "{why}");
+}
+
+#[test]
+fn tokens_a_server_did_not_report_are_estimates_not_zeros() {
+    let plan = RunPlan {
+        questions: questions(1),
+        ..RunPlan::default()
+    };
+    let events = run_with(plan, interrupting);
+    let view = RunView::from_events(&events);
+    let figures = RunFigures::compute(&view, view.last_event_ms);
+    let estimate = figures
+        .token_estimates
+        .iter()
+        .find(|e| e.group == Group::Parallel)
+        .expect("an estimate for the parallel run");
+    // The answer and the synthesis streamed 5 × "word word " each: 50 characters, 13 tokens.
+    assert_eq!(estimate.unreported_calls, 2);
+    assert_eq!(estimate.tokens_out, 26);
+    assert!(estimate.tokens_in > 0);
+    assert_eq!(figures.parallel.map(|p| p.tokens_out), Some(0));
+}
