@@ -22,8 +22,11 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct ClientLimits {
     /// Requests per minute; `None` is no budget.
+    #[serde(rename = "rpm")]
     pub requests_per_minute: Option<u32>,
-    /// Tokens (input estimate + `max_tokens`) per minute; `None` is no budget.
+    /// Tokens (input estimate + `max_tokens`) per minute; `None` is no budget. Saved as `tpm`,
+    /// so no saved field name looks like it could hold an API token.
+    #[serde(rename = "tpm")]
     pub tokens_per_minute: Option<u32>,
     /// Find the concurrency the provider tolerates (AIMD); the concurrency limit, if any, is
     /// then the most it may reach.

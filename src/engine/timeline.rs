@@ -88,6 +88,8 @@ pub struct LaneView {
     pub retry_errors: Vec<(f64, String)>,
     /// What the lane waits for while queued (`None` when it waits for nothing in particular).
     pub queued_for: Option<QueueReason>,
+    /// The last thing it waited for before it started, kept after it started.
+    pub waited_for: Option<QueueReason>,
     /// The rate-limit headers of its latest response, when the page could read any.
     pub rate_limit: Option<RateLimitInfo>,
     /// Whether the server reported token usage at all (a local server may not: then the
@@ -118,6 +120,7 @@ impl LaneView {
             request: None,
             retry_errors: Vec::new(),
             queued_for: None,
+            waited_for: None,
             rate_limit: None,
             usage_reported: false,
         }
@@ -248,6 +251,7 @@ impl RunView {
             }),
             EventKind::Queued { lane, reason } => self.with_lane(*lane, |l| {
                 l.queued_for = Some(*reason);
+                l.waited_for = Some(*reason);
             }),
             EventKind::RateLimit { lane, info } => self.with_lane(*lane, |l| {
                 l.rate_limit = Some(info.clone());

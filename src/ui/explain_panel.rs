@@ -28,10 +28,11 @@ pub fn ExplainPanel() -> impl IntoView {
     let points = move || {
         let view = app.live.finished_view.get()?;
         let facts = network_facts(&app);
-        let points = app
-            .live
-            .figures
-            .with(|f| explain_run(&view, f, facts.as_ref()));
+        let points = app.live.figures.with(|f| {
+            let mut points = explain_run(&view, f, facts.as_ref());
+            points.extend(crate::explain_limits::explain_limits(&view, f));
+            points
+        });
         (!points.is_empty()).then_some(points)
     };
     view! {

@@ -11,6 +11,7 @@ mod explain_panel;
 mod figures;
 mod header;
 mod lesson;
+mod limits;
 mod live;
 mod markdown_view;
 mod results;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                 <figures::Figures />
                 <explain_panel::ExplainPanel />
                 <timeline::Timeline />
+                <limits::LimitsPanel />
                 <results::Results />
             </section>
         </main>

@@ -101,10 +101,14 @@ pub fn RunSettings() -> impl IntoView {
         <details class="settings" open=true>
             <summary>"Run policy"</summary>
             <div class="row">
-                <NumberField testid="concurrency-limit" label="Concurrency limit" min="1" placeholder="unlimited" described_by="limit-hint" hidden=agents_mode read={|w| w.run.concurrency_limit.map(|l| l.to_string()).unwrap_or_default()} write={|w, v| w.run.concurrency_limit = v.trim().parse::<usize>().ok().filter(|l| *l > 0)} />
+                <super::limits::ConcurrencyField hidden=agents_mode />
                 <NumberField testid="timeout-ms" label="Timeout per call (ms)" min="1" placeholder="none" read={|w| w.run.timeout_ms.map(|t| format!("{t:.0}")).unwrap_or_default()} write={|w, v| w.run.timeout_ms = parse_f64(v).filter(|t| *t > 0.0)} />
             </div>
-            <p class="hint" id="limit-hint" class:hidden=move || !research()>"Empty = unlimited. Calls beyond the limit wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
+            <div class="row">
+                <NumberField testid="rpm-budget" label="Requests per minute" min="1" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.requests_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| w.run.limits.requests_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0)} />
+                <NumberField testid="tpm-budget" label="Tokens per minute" min="1" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.tokens_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| w.run.limits.tokens_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0)} />
+            </div>
+            <p class="hint" id="limit-hint" class:hidden=move || !research()>"Empty = unlimited; auto = find what the server takes (AIMD). Calls beyond the limit or the budgets wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
             <div class="row">
                 <label class="field" class:hidden=move || !research()>
                     <span>"When a call fails"</span>

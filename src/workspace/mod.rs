@@ -143,6 +143,8 @@ pub struct RunSettings {
     pub quorum: usize,
     pub max_retries: u32,
     pub compare_timing: CompareTiming,
+    /// Request and token budgets, and `auto` (the adaptive concurrency limit).
+    pub limits: crate::engine::ClientLimits,
 }
 
 impl Default for RunSettings {
@@ -154,6 +156,7 @@ impl Default for RunSettings {
             quorum: 1,
             max_retries: 2,
             compare_timing: CompareTiming::SameTime,
+            limits: crate::engine::ClientLimits::default(),
         }
     }
 }
@@ -288,7 +291,7 @@ impl Workspace {
             model: self.provider.model().to_string(),
             max_tokens: self.provider.max_tokens,
             temperature: self.provider.temperature,
-            ..RunPlan::default()
+            limits: self.run.limits.clone(),
         })
     }
 }
