@@ -3,9 +3,10 @@
 //! waited for a budget, the adaptive limit, streams a server cut when another request arrived,
 //! and token counts the server did not report.
 
+use crate::base::seconds_text;
 use crate::engine::{Group, LaneStatus, Outcome, QueueReason, RunFigures, RunView, Waves};
 use crate::explain::Explanation;
-use crate::providers::{seconds_text, ProviderError};
+use crate::providers::ProviderError;
 
 /// Every limits sentence that applies to the finished run in `view`.
 pub fn explain_limits(view: &RunView, figures: &RunFigures) -> Vec<Explanation> {

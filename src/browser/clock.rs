@@ -1,6 +1,6 @@
 //! [`BrowserClock`]: `performance.now()` and `setTimeout`, cancelled on drop.
 
-use crate::engine::Clock;
+use crate::base::Clock;
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;

@@ -6,8 +6,8 @@
 
 use super::budget::QueueReason;
 use super::cancel::CancelReason;
-use super::clock::Clock;
 use super::plan::RunMode;
+use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
 use crate::wire::RateLimitInfo;
 use serde::{Deserialize, Serialize};
@@ -129,7 +129,7 @@ impl Outcome {
             Outcome::ToolFailed { message } => Some(format!("The tool failed: {message}")),
             Outcome::TimedOut { after_ms } => Some(format!(
                 "Timed out after {} (the per-call timeout).",
-                crate::providers::seconds_text(*after_ms)
+                crate::base::seconds_text(*after_ms)
             )),
             Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.describe())),
         }

@@ -2,8 +2,8 @@
 
 use super::live::LaneHandle;
 use super::state::use_app;
+use crate::base::seconds_text;
 use crate::engine::{Group, LaneKind};
-use crate::providers::seconds_text;
 use leptos::prelude::*;
 
 /// The answers of each run that has lanes, grouped by run.

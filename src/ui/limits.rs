@@ -3,8 +3,8 @@
 //! cannot read the headers, a sentence that says so.
 
 use super::state::use_app;
+use crate::base::seconds_text;
 use crate::engine::RunView;
-use crate::providers::seconds_text;
 use crate::workspace::ProviderKind;
 use leptos::prelude::*;
 

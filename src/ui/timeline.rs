@@ -8,9 +8,9 @@
 
 use super::live::LaneHandle;
 use super::state::use_app;
+use crate::base::seconds_text;
 use crate::engine::{timeline_rows, Group, LaneId, LaneKind, LaneStatus, TimelineRow};
 use crate::layout::{axis_label, nice_axis_ms, tick_ms, truncate_at_word};
-use crate::providers::seconds_text;
 use leptos::html::Div;
 use leptos::prelude::*;
 use std::collections::HashMap;

@@ -11,6 +11,7 @@
 
 pub mod anthropic;
 mod errors;
+pub mod model;
 pub mod openai;
 mod ratelimit;
 pub mod sse;
@@ -19,7 +20,7 @@ mod tool_input;
 pub use errors::{error_from_response, ErrorHeaders};
 pub use ratelimit::{parse_duration_ms, parse_rfc3339_ms, RateLimitBudget, RateLimitInfo};
 
-use crate::providers::{ProviderError, ProviderEvent};
+use model::{ProviderError, ProviderEvent};
 use serde_json::Value;
 use sse::{SseError, SseEvent};
 
