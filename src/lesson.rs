@@ -5,7 +5,7 @@
 use crate::agent::AgentSetup;
 use crate::base::seconds_text;
 use crate::engine::FailurePolicy;
-use crate::engine::{Group, LaneKind, LaneStatus, LaneView, RunFigures, RunMode, RunView};
+use crate::engine::{Group, LaneKind, LaneStatus, LaneView, RunFigures, RunKind, RunMode, RunView};
 use crate::explain::times;
 use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
 
@@ -17,7 +17,7 @@ pub struct LessonStep {
     /// What to do now.
     pub instruction: &'static str,
     /// The run the step asks for.
-    pub action: RunMode,
+    pub action: RunKind,
     setup: fn(&Workspace) -> Workspace,
 }
 
@@ -25,10 +25,10 @@ impl LessonStep {
     /// The `data-testid` of the control to press.
     pub fn control(&self) -> &'static str {
         match self.action {
-            RunMode::Sequential => "run-sequential",
-            RunMode::Parallel => "run-parallel",
-            RunMode::Compare => "run-compare",
-            RunMode::Agents => "run-agents",
+            RunKind::Research(RunMode::Sequential) => "run-sequential",
+            RunKind::Research(RunMode::Parallel) => "run-parallel",
+            RunKind::Research(RunMode::Compare) => "run-compare",
+            RunKind::Agents => "run-agents",
         }
     }
 
@@ -99,49 +99,49 @@ pub const STEPS: [LessonStep; 7] = [
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
         instruction: "Press Sequential and watch the bars form a staircase.",
-        action: RunMode::Sequential,
+        action: RunKind::Research(RunMode::Sequential),
         setup: travel,
     },
     LessonStep {
         title: "All at once",
         goal: "The same three questions, started together — like asyncio.gather or Promise.all.",
         instruction: "Press Parallel: all three bars start at the same moment.",
-        action: RunMode::Parallel,
+        action: RunKind::Research(RunMode::Parallel),
         setup: travel,
     },
     LessonStep {
         title: "Side by side",
         goal: "Both runs on one time axis: the sum of the times against the time of the slowest.",
         instruction: "Press Compare.",
-        action: RunMode::Compare,
+        action: RunKind::Research(RunMode::Compare),
         setup: travel,
     },
     LessonStep {
         title: "A semaphore caps the crowd",
         goal: "Six questions with a concurrency limit of 2: the rest wait, queued, for a free permit (rate limits are why you would do this).",
         instruction: "Press Parallel. Then try a limit of 1, and an empty (unlimited) limit.",
-        action: RunMode::Parallel,
+        action: RunKind::Research(RunMode::Parallel),
         setup: with_limit,
     },
     LessonStep {
         title: "When one call fails: settle all",
         goal: "One question is slow and one fails. With settle all (Promise.allSettled), the others carry on and the synthesis notes the gap.",
         instruction: "Press Parallel.",
-        action: RunMode::Parallel,
+        action: RunKind::Research(RunMode::Parallel),
         setup: |ws| with_failure(ws, FailurePolicy::SettleAll),
     },
     LessonStep {
         title: "…or fail fast",
         goal: "The same failure with fail fast (Promise.all): the first failure cancels everything still running.",
         instruction: "Press Parallel.",
-        action: RunMode::Parallel,
+        action: RunKind::Research(RunMode::Parallel),
         setup: |ws| with_failure(ws, FailurePolicy::FailFast),
     },
     LessonStep {
         title: "Parallel tool calls",
         goal: "An agent asks for several independent calculations in one turn; the tools run together and their results go back in one message.",
         instruction: "Press Run agents, then untick Parallel tool calls and run again.",
-        action: RunMode::Agents,
+        action: RunKind::Agents,
         setup: with_tools,
     },
 ];

@@ -2,11 +2,16 @@
 //!
 //! The crate is a pure core that compiles natively and to wasm, and a thin browser shell:
 //!
+//! - [`base`]: leaf primitives (time, the jitter RNG, retry headers) that use nothing else here.
 //! - [`engine`]: run plans, scheduling (sequential, parallel, limited), policies, events, figures.
 //! - [`agent`]: the tool-using agent loop, parallel tool dispatch, handoffs, agents as tools.
-//! - [`wire`]: Anthropic and OpenAI wire formats and the incremental SSE decoder.
+//! - [`wire`]: the provider-neutral request, events and errors ([`wire::model`]), the Anthropic and
+//!   OpenAI wire formats and the incremental SSE decoder.
 //! - [`providers`]: the provider interface, the simulated model, and (in the browser) HTTP providers.
 //! - [`workspace`]: the person's set-up, presets, saving and share links.
+//!
+//! Layers point one way (`tests/layers.rs`): `base` ← `wire` ← `providers` ← `engine` ← `agent`
+//! ← `workspace` … ← `ui`.
 //! - `ui` (wasm only): Leptos components that fold engine events into the page.
 
 pub mod agent;

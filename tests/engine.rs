@@ -246,7 +246,11 @@ fn fail_fast_cancels_the_rest_at_the_failure_time() {
         assert_eq!(answer.ended_ms, 1000.0);
     }
     assert!(par.synthesis.is_none());
-    let reason = par.synthesis_skipped.as_deref().expect("a reason");
+    let reason = par
+        .synthesis_skipped
+        .as_ref()
+        .map(SynthesisSkip::sentence)
+        .expect("a reason");
     assert!(reason.contains("question 2 failed"), "{reason}");
 }
 
@@ -369,12 +373,13 @@ fn below_the_quorum_there_is_no_synthesis_and_a_reason() {
     });
     let par = report.group(Group::Parallel).expect("ran");
     assert!(par.synthesis.is_none());
-    let reason = par.synthesis_skipped.as_deref().expect("reason");
+    let skip = par.synthesis_skipped.clone().expect("reason");
+    let reason = skip.sentence();
     assert!(reason.contains("only 2 of 4"), "{reason}");
     assert!(reason.contains("at least 3"), "{reason}");
     assert!(events
         .iter()
-        .any(|e| matches!(&e.kind, EventKind::SynthesisSkipped { reason: r, .. } if r == reason)));
+        .any(|e| matches!(&e.kind, EventKind::SynthesisSkipped { reason: r, .. } if *r == skip)));
 }
 
 #[test]
@@ -452,4 +457,42 @@ fn figures_count_tokens_and_time_to_first_token() {
     assert_eq!(par.wall_ms, 2000.0);
     assert_eq!(par.tokens_per_s, 27.0);
     assert_eq!(par.cost_usd, Some(0.0));
+}
+
+#[test]
+fn the_export_carries_its_version_the_plan_the_lanes_and_every_event() {
+    let (_report, events) = run_scripted(plan(&["A?", "B?", "C?"], RunMode::Compare), three_calls);
+    let plan_json = serde_json::json!({ "questions": ["A?", "B?", "C?"] });
+    let export = RunExport::from_events(plan_json.clone(), events.clone(), None);
+    let parsed: serde_json::Value =
+        serde_json::from_str(&export.to_json()).expect("the export is JSON");
+    assert_eq!(parsed["app"], EXPORT_APP);
+    assert_eq!(parsed["format"], EXPORT_FORMAT);
+    assert_eq!(parsed["plan"], plan_json);
+    assert_eq!(
+        parsed["events"].as_array().map(Vec::len),
+        Some(events.len())
+    );
+    let lanes = parsed["lanes"].as_array().expect("lanes");
+    // Three questions in each run, and a synthesis each.
+    assert_eq!(lanes.len(), 8, "{lanes:?}");
+    for lane in lanes {
+        for field in [
+            "lane",
+            "run",
+            "label",
+            "status",
+            "started_ms",
+            "first_token_ms",
+            "ended_ms",
+            "retries",
+            "usage",
+            "text",
+            "error",
+        ] {
+            assert!(lane.get(field).is_some(), "lane without {field}: {lane}");
+        }
+        assert_eq!(lane["status"], "done");
+    }
+    assert_eq!(parsed["figures"]["speedup"].as_f64(), Some(2.5));
 }

@@ -27,6 +27,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["base", "wire", "providers", "engine", "workspace"],
     ),
     (
+        "batch",
+        &[
+            "base",
+            "wire",
+            "providers",
+            "engine",
+            "workspace",
+            "codegen",
+        ],
+    ),
+    (
         "explain",
         &["base", "wire", "providers", "engine", "network"],
     ),
@@ -61,6 +72,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "agent",
             "workspace",
             "codegen",
+            "batch",
             "explain",
             "explain_limits",
             "lesson",

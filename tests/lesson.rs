@@ -10,7 +10,7 @@ use parallel_playground::workspace::Workspace;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-fn run_step(ws: &Workspace, mode: RunMode) -> RunView {
+fn run_step(ws: &Workspace, kind: RunKind) -> RunView {
     let clock = VirtualClock::new();
     let mut provider = SimulatedProvider::new(Rc::new(clock.clone()), ws.simulation.clone());
     for (q, text) in ws.questions.iter().zip(ws.filled_questions()) {
@@ -26,18 +26,18 @@ fn run_step(ws: &Workspace, mode: RunMode) -> RunView {
         sink: Rc::new(move |e| sink.borrow_mut().push(e)),
         jitter_seed: 3,
     };
-    if mode == RunMode::Agents {
-        let plan = ws.agent_plan().expect("valid agents set-up");
-        run_virtual(&clock, async move {
-            run_agents(&plan, env, CancelToken::new()).await
-        })
-        .expect("finishes");
-    } else {
+    if let RunKind::Research(mode) = kind {
         let plan = ws.plan(mode).expect("valid set-up");
         run_virtual(
             &clock,
             async move { run(&plan, env, CancelToken::new()).await },
         )
+        .expect("finishes");
+    } else {
+        let plan = ws.agent_plan().expect("valid agents set-up");
+        run_virtual(&clock, async move {
+            run_agents(&plan, env, CancelToken::new()).await
+        })
         .expect("finishes");
     }
     let view = RunView::from_events(events.borrow().iter());
@@ -54,8 +54,10 @@ fn every_step_explains_its_own_run_with_the_figures_shown() {
         let text = explain_step(i, &view, &figures)
             .unwrap_or_else(|| panic!("step {} has no explanation", i + 1));
         let wall = match step.action {
-            RunMode::Sequential => figures.sequential.as_ref().map(|g| g.wall_ms),
-            RunMode::Agents => figures.agents.as_ref().map(|a| a.wall_ms),
+            RunKind::Research(RunMode::Sequential) => {
+                figures.sequential.as_ref().map(|g| g.wall_ms)
+            }
+            RunKind::Agents => figures.agents.as_ref().map(|a| a.wall_ms),
             _ => figures.parallel.as_ref().map(|g| g.wall_ms),
         }
         .expect("a wall time");
@@ -72,7 +74,7 @@ fn every_step_explains_its_own_run_with_the_figures_shown() {
 #[test]
 fn a_step_says_nothing_about_a_different_kind_of_run() {
     let ws = STEPS[0].workspace(&Workspace::default());
-    let view = run_step(&ws, RunMode::Parallel);
+    let view = run_step(&ws, RunKind::Research(RunMode::Parallel));
     let figures = RunFigures::compute(&view, view.last_event_ms);
     assert_eq!(explain_step(0, &view, &figures), None);
 }

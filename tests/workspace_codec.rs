@@ -411,13 +411,17 @@ fn error_sentences_name_the_problem_for_a_person() {
         sentence.starts_with("The saved workspace could not be read (it is not valid JSON"),
         "{sentence}"
     );
-    assert!(sentence.contains(DAMAGED_KEY), "{sentence}");
     let too_many = LoadError::InvalidContent(ContentProblem::TooManyQuestions { count: 1001 });
     assert_eq!(
         too_many.to_string(),
         "The saved workspace could not be used (it has 1001 questions, more than the 1000 \
-         allowed); the default set-up was loaded and the damaged copy was kept under \
-         “parallel-playground.workspace.damaged”."
+         allowed)."
+    );
+    // What the page then did is said only once it is known (see `recovery`).
+    let (kept, _) = recovery::unreadable_save(&too_many, true);
+    assert!(
+        kept.ends_with("the damaged copy was kept under “parallel-playground.workspace.damaged”."),
+        "{kept}"
     );
     let link = decode_share("w=1.@").expect_err("bad").to_string();
     assert!(link.contains("damaged or cut off"), "{link}");
@@ -555,5 +559,172 @@ mod random_input {
             prop_assert_eq!(sanitize(expected.clone()), Ok(expected));
             Ok(())
         });
+    }
+}
+
+/// Whatever the editor accepts — text cut to the limits as the person types, numbers fitted
+/// into their ranges by the same functions the settings use — reads back unchanged from a save
+/// and from a share link.
+#[cfg(not(target_arch = "wasm32"))]
+mod editor_round_trip {
+    use super::*;
+    use parallel_playground::workspace::limits::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    /// Text as typed or pasted: short random text, or a run of one character of a length at or
+    /// around a limit.
+    fn typed_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => "\\PC{0,40}",
+            1 => (any::<char>(), prop_oneof![
+                Just(MAX_QUESTION_CHARS - 1),
+                Just(MAX_QUESTION_CHARS),
+                Just(MAX_QUESTION_CHARS + 1),
+                Just(25_000usize),
+            ]).prop_map(|(c, n)| c.to_string().repeat(n)),
+        ]
+    }
+
+    /// What a person can type into a number field.
+    fn typed_number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<f64>().prop_map(|v| v.to_string()),
+            (-2_000_000i64..2_000_000).prop_map(|v| v.to_string()),
+            (0.0f64..3.0).prop_map(|v| v.to_string()),
+            Just(String::new()),
+            Just("1e309".to_string()),
+            Just("-0".to_string()),
+            Just("abc".to_string()),
+        ]
+    }
+
+    /// Applies typed text to the workspace the way the editor does.
+    fn type_into(ws: &mut Workspace, texts: &[String], numbers: &[String]) {
+        let clip = |field: &str, text: &str, max: usize| clip_text(field, text, max).text;
+        ws.topic = clip("The topic", &texts[0], MAX_TOPIC_CHARS);
+        ws.system_prompt = clip("The system prompt", &texts[1], MAX_PROMPT_CHARS);
+        ws.synthesis_prompt = clip("The synthesis prompt", &texts[2], MAX_PROMPT_CHARS);
+        ws.questions = texts[3..]
+            .iter()
+            .map(|t| Question::new(&clip("Question", t, MAX_QUESTION_CHARS)))
+            .collect();
+        ws.agents.prompts = texts
+            .iter()
+            .rev()
+            .map(|t| clip("Prompt", t, MAX_AGENT_PROMPT_CHARS))
+            .collect();
+        let n = |i: usize| numbers[i].as_str();
+        if let Some((v, _)) = MAX_TOKENS.fit_typed_whole(n(0)) {
+            ws.provider.max_tokens = v as u32;
+        }
+        ws.provider.temperature = TEMPERATURE.fit_typed(n(1)).map(|(t, _)| t as f32);
+        ws.run.concurrency_limit = CONCURRENCY_LIMIT
+            .fit_typed_whole(n(2))
+            .map(|(l, _)| l as usize);
+        ws.run.timeout_ms = TIMEOUT_MS.fit_typed_whole(n(3)).map(|(t, _)| t);
+        if let Some((q, _)) = QUORUM.fit_typed_whole(n(4)) {
+            ws.run.quorum = q as usize;
+        }
+        if let Some((r, _)) = RETRIES.fit_typed_whole(n(5)) {
+            ws.run.max_retries = r as u32;
+        }
+        if let Some((s, _)) = SIMULATION_SPEED.fit_typed(n(6)) {
+            ws.simulation.speed = s;
+        }
+        if let Some((r, _)) = RATE.fit_typed(n(7)) {
+            ws.simulation.failure_rate = r;
+        }
+        if let Some((r, _)) = RATE.fit_typed(n(8)) {
+            ws.simulation.slow_rate = r;
+        }
+        if let Some((r, _)) = RATE.fit_typed(n(9)) {
+            ws.simulation.rate_limit_rate = r;
+        }
+        if let Some((ms, _)) = TOOL_LATENCY_MS.fit_typed_whole(n(10)) {
+            ws.agents.tool_latency_ms = ms;
+        }
+        if let Ok(seed) = n(11).trim().parse::<u64>() {
+            ws.simulation.seed = seed;
+        }
+    }
+
+    #[test]
+    fn anything_the_editor_accepts_survives_save_and_share_unchanged() {
+        let strategy = (
+            proptest::collection::vec(typed_text(), 3..9),
+            proptest::collection::vec(typed_number(), 12),
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 300,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let result = runner.run(&strategy, |(texts, numbers)| {
+            let mut ws = Workspace::default();
+            type_into(&mut ws, &texts, &numbers);
+            prop_assert_eq!(decode_saved(&encode_saved(&ws)), Ok(ws.clone()));
+            if share_fits(&ws) {
+                prop_assert_eq!(decode_share(&encode_share(&ws)), Ok(ws.clone()));
+            }
+            Ok(())
+        });
+        if let Err(failure) = result {
+            panic!("{failure}");
+        }
+    }
+
+    #[test]
+    fn the_largest_set_up_the_editor_accepts_survives_save_and_reload() {
+        let mut ws = Workspace {
+            questions: (0..MAX_QUESTIONS)
+                .map(|i| {
+                    let number = i.to_string();
+                    Question::new(&format!(
+                        "{number}{}",
+                        "q".repeat(MAX_QUESTION_CHARS - number.len())
+                    ))
+                })
+                .collect(),
+            ..Workspace::default()
+        };
+        ws.topic = "é".repeat(MAX_TOPIC_CHARS);
+        ws.system_prompt = "s".repeat(MAX_PROMPT_CHARS);
+        ws.synthesis_prompt = "😀".repeat(MAX_PROMPT_CHARS);
+        ws.agents.prompts = vec!["p".repeat(MAX_AGENT_PROMPT_CHARS); 3];
+        ws.provider.max_tokens = MAX_MAX_TOKENS;
+        ws.provider.temperature = Some(TEMPERATURE.max as f32);
+        ws.run.concurrency_limit = Some(MAX_QUESTIONS);
+        ws.run.quorum = MAX_QUESTIONS;
+        ws.run.timeout_ms = Some(MAX_TIMEOUT_MS);
+        ws.run.max_retries = MAX_RETRIES;
+        ws.simulation.speed = SIMULATION_SPEED.min;
+        ws.agents.tool_latency_ms = MAX_TOOL_LATENCY_MS;
+        ws.agents.max_turns = MAX_AGENT_TURNS;
+        assert_eq!(decode_saved(&encode_saved(&ws)), Ok(ws.clone()));
+        // One question over any limit is what the editor cuts; the loader would refuse it.
+        let mut over = ws.clone();
+        over.questions[0].text.push('q');
+        assert!(decode_saved(&encode_saved(&over)).is_err());
+    }
+
+    #[test]
+    fn a_question_at_the_length_limit_survives_a_share_link() {
+        let mut ws = Workspace::default();
+        ws.questions[0].text = "ü".repeat(MAX_QUESTION_CHARS);
+        ws.topic = "x".repeat(MAX_TOPIC_CHARS);
+        assert!(share_fits(&ws));
+        assert_eq!(decode_share(&encode_share(&ws)), Ok(ws));
+    }
+
+    #[test]
+    fn a_25000_character_question_is_cut_to_what_the_loader_accepts() {
+        let typed = "a".repeat(25_000);
+        let cut = clip_text("Question 1", &typed, MAX_QUESTION_CHARS);
+        assert_eq!(cut.text.chars().count(), MAX_QUESTION_CHARS);
+        assert!(cut.sentence.expect("a sentence").contains("20,000"));
+        let mut ws = Workspace::default();
+        ws.questions[0].text = cut.text;
+        assert_eq!(decode_saved(&encode_saved(&ws)), Ok(ws));
     }
 }

@@ -5,7 +5,7 @@ use super::builtin::{AgentTool, MathTool};
 use super::{run_agent, AgentDefinition, AgentEnv, Tool};
 use crate::engine::{
     CallContext, CancelToken, Emitter, EventKind, Group, LaneInfo, LaneKind, Outcome, RetryPolicy,
-    RunEnv, RunMode, SplitMix64,
+    RunEnv, RunKind, SplitMix64,
 };
 use crate::providers::Message;
 use futures::future::join_all;
@@ -122,7 +122,7 @@ pub async fn run_agents(plan: &AgentPlan, env: RunEnv, cancel: CancelToken) -> A
         max_turns: plan.max_turns.max(1),
     };
     emitter.emit(EventKind::RunStarted {
-        mode: RunMode::Agents,
+        mode: RunKind::Agents,
         questions: plan.prompts.len(),
         model: plan.model.clone(),
         concurrency_limit: None,

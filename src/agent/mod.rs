@@ -149,7 +149,7 @@ pub fn run_agent(
             }
             if let Some(reason) = cancel.reason() {
                 return AgentOutcome {
-                    result: Err(format!("Cancelled: {}.", reason.describe())),
+                    result: Err(format!("Cancelled: {}.", reason.sentence())),
                     messages,
                     turns: turn + 1,
                 };
@@ -232,7 +232,7 @@ async fn execute_tool(
                             reason: reason.clone(),
                         },
                     });
-                    return Err(format!("Cancelled: {}.", reason.describe()));
+                    return Err(format!("Cancelled: {}.", reason.sentence()));
                 }
             }
         }

@@ -1,23 +1,27 @@
 //! Reading the delay a server asks for: `retry-after-ms`, `retry-after` as seconds or as an HTTP
 //! date.
 
-/// Reads the delay a server asked for: `retry-after-ms` (milliseconds) first, else `retry-after`
-/// as seconds or as an HTTP date (relative to `now_unix_ms`).
+/// Reads the delay a server asked for, as the official SDKs do (`_parse_retry_after_header` and
+/// `_calculate_retry_timeout` in anthropic-sdk-python and openai-python): `retry-after-ms` in
+/// milliseconds when it is a number, else `retry-after` as seconds or as an HTTP date (relative to
+/// `now_unix_ms`). A delay that is not above zero — `0`, a negative number, `NaN`, a date in the
+/// past — asks for nothing (`None`): the caller backs off as usual. Never panics or overflows,
+/// whatever the header holds.
 pub fn parse_retry_after(
     retry_after_ms: Option<&str>,
     retry_after: Option<&str>,
     now_unix_ms: f64,
 ) -> Option<f64> {
+    let positive = |ms: f64| (ms.is_finite() && ms > 0.0).then_some(ms);
+    // A number in `retry-after-ms` decides, even a useless one (the SDKs do not fall through).
     if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok()) {
-        if ms.is_finite() && ms >= 0.0 {
-            return Some(ms);
-        }
+        return positive(ms);
     }
     let value = retry_after?.trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then_some(seconds * 1000.0);
+        return positive(seconds * 1000.0);
     }
-    parse_http_date_ms(value).map(|at| (at - now_unix_ms).max(0.0))
+    positive(parse_http_date_ms(value)? - now_unix_ms)
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix milliseconds.
@@ -41,9 +45,18 @@ pub fn parse_http_date_ms(value: &str) -> Option<f64> {
         _ => return None,
     };
     let year: i64 = parts.next()?.parse().ok()?;
+    // Bounded fields keep the arithmetic below far from overflow.
+    if !(1..=9999).contains(&year) {
+        return None;
+    }
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+    if parts.next()? != "GMT"
+        || !(1..=31).contains(&day)
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&m)
+        || !(0..=60).contains(&s)
+    {
         return None;
     }
     let days = days_from_civil(year, month, day);
@@ -77,7 +90,96 @@ mod tests {
             parse_retry_after(None, Some(date), at - 3000.0),
             Some(3000.0)
         );
+        // A date in the past asks for nothing: the normal backoff applies.
+        assert_eq!(parse_retry_after(None, Some(date), at + 3000.0), None);
         assert_eq!(parse_retry_after(None, Some("soon"), 0.0), None);
         assert_eq!(parse_retry_after(None, None, 0.0), None);
+    }
+
+    #[test]
+    fn zero_negative_and_not_a_number_ask_for_nothing() {
+        for value in ["0", "-1", "NaN", "inf", "-0", "1e999"] {
+            assert_eq!(
+                parse_retry_after(Some(value), None, 0.0),
+                None,
+                "ms {value}"
+            );
+            assert_eq!(parse_retry_after(None, Some(value), 0.0), None, "s {value}");
+        }
+        // A number in `retry-after-ms` decides even when useless, as in the SDKs.
+        assert_eq!(parse_retry_after(Some("0"), Some("5"), 0.0), None);
+        // Not a number there: `retry-after` is read.
+        assert_eq!(
+            parse_retry_after(Some("soon"), Some("5"), 0.0),
+            Some(5000.0)
+        );
+    }
+
+    #[test]
+    fn hostile_dates_are_refused() {
+        for date in [
+            "Sun, 06 Nov 99999999999999999 08:49:37 GMT",
+            "Sun, 06 Nov -4000 08:49:37 GMT",
+            "Sun, 06 Nov 1994 -1:49:37 GMT",
+            "Sun, 06 Nov 1994 08:-9:37 GMT",
+            "Sun, 99 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            ",,,,",
+            "",
+        ] {
+            assert_eq!(parse_http_date_ms(date), None, "{date}");
+        }
+        let huge = "9".repeat(1 << 20);
+        assert_eq!(parse_retry_after(Some(&huge), Some(&huge), 0.0), None);
+        assert_eq!(parse_http_date_ms(&huge), None);
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_header_gives_nothing_or_a_positive_finite_delay(
+            ms in proptest::option::of(".{0,40}"),
+            after in proptest::option::of(".{0,40}"),
+            now in proptest::num::f64::ANY,
+        ) {
+            if let Some(delay) = parse_retry_after(ms.as_deref(), after.as_deref(), now) {
+                prop_assert!(delay.is_finite() && delay > 0.0);
+            }
+        }
+
+        #[test]
+        fn any_number_gives_nothing_or_itself(value in proptest::num::f64::ANY) {
+            let text = value.to_string();
+            let delay = parse_retry_after(Some(&text), None, 0.0);
+            if value.is_finite() && value > 0.0 {
+                prop_assert_eq!(delay, Some(value));
+            } else {
+                prop_assert_eq!(delay, None);
+            }
+        }
+
+        #[test]
+        fn any_date_shaped_text_parses_without_panic(
+            day in any::<i64>(),
+            year in any::<i64>(),
+            h in any::<i64>(),
+            m in any::<i64>(),
+            s in any::<i64>(),
+            now in proptest::num::f64::ANY,
+        ) {
+            let date = format!("Sun, {day} Nov {year} {h}:{m}:{s} GMT");
+            if let Some(at) = parse_http_date_ms(&date) {
+                prop_assert!(at.is_finite());
+            }
+            if let Some(delay) = parse_retry_after(None, Some(&date), now) {
+                prop_assert!(delay.is_finite() && delay > 0.0);
+            }
+        }
     }
 }

@@ -153,7 +153,7 @@ impl<'a> Setup<'a> {
             runs: match plan.mode {
                 RunMode::Sequential => Runs::Sequential,
                 // As a research plan, an agents run behaves like a parallel run (as the engine's).
-                RunMode::Parallel | RunMode::Agents => Runs::Parallel,
+                RunMode::Parallel => Runs::Parallel,
                 RunMode::Compare => Runs::Both,
             },
             // The page refuses a limit of 0; a program with one would wait forever.

@@ -180,18 +180,6 @@ fn compare_mode_runs_sequential_then_parallel_and_prints_the_speedup() {
 }
 
 #[test]
-fn an_agents_plan_exports_its_research_as_a_parallel_run() {
-    let plan = RunPlan {
-        mode: RunMode::Agents,
-        ..limited_plan()
-    };
-    assert_eq!(
-        generate(&plan, CodeLanguage::Python),
-        generate(&limited_plan(), CodeLanguage::Python)
-    );
-}
-
-#[test]
 fn the_simulated_model_becomes_a_real_one_with_a_note() {
     for (language, code) in all_languages(&limited_plan()) {
         assert!(

@@ -18,7 +18,7 @@ pub enum CancelReason {
 
 impl CancelReason {
     /// The reason in words.
-    pub fn describe(&self) -> String {
+    pub fn sentence(&self) -> String {
         match self {
             CancelReason::RunCancelled => "cancelled by you".into(),
             CancelReason::FailFast { .. } => {

@@ -6,7 +6,8 @@
 
 use super::budget::QueueReason;
 use super::cancel::CancelReason;
-use super::plan::RunMode;
+use super::plan::RunKind;
+use super::synthesis::SynthesisSkip;
 use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
 use crate::wire::RateLimitInfo;
@@ -131,7 +132,7 @@ impl Outcome {
                 "Timed out after {} (the per-call timeout).",
                 crate::base::seconds_text(*after_ms)
             )),
-            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.describe())),
+            Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.sentence())),
         }
     }
 }
@@ -141,7 +142,7 @@ impl Outcome {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     RunStarted {
-        mode: RunMode,
+        mode: RunKind,
         questions: usize,
         model: String,
         concurrency_limit: Option<usize>,
@@ -190,7 +191,7 @@ pub enum EventKind {
     },
     SynthesisSkipped {
         group: Group,
-        reason: String,
+        reason: SynthesisSkip,
     },
     GroupFinished {
         group: Group,

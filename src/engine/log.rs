@@ -123,7 +123,7 @@ pub fn log_line(event: &Event, view: &RunView) -> Option<LogLine> {
                 ),
                 (Outcome::Cancelled { reason }, _) => (
                     LogTone::Warning,
-                    format!("⛔ Cancelled ({}): {}", reason.describe(), l.info.label),
+                    format!("⛔ Cancelled ({}): {}", reason.sentence(), l.info.label),
                 ),
             };
             line(Some(l.info.group), tone, text)
@@ -138,7 +138,7 @@ pub fn log_line(event: &Event, view: &RunView) -> Option<LogLine> {
             format!("🧩 Synthesizing from {answers} of {questions} answers"),
         ),
         EventKind::SynthesisSkipped { group, reason } => {
-            line(Some(*group), LogTone::Warning, reason.clone())
+            line(Some(*group), LogTone::Warning, reason.sentence())
         }
         EventKind::GroupFinished { group } => {
             let (start, end) = view.group_span(*group)?;

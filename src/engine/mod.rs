@@ -38,6 +38,7 @@ mod budget;
 mod call;
 mod cancel;
 mod event;
+mod export;
 mod figures;
 mod honest;
 mod log;
@@ -56,15 +57,16 @@ pub use budget::{reserved_tokens, ClientLimits, QueueReason, RateBudgets, TokenB
 pub use call::{run_call, CallContext, CallResult};
 pub use cancel::{CancelReason, CancelToken};
 pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
+pub use export::{LaneExport, RunExport, EXPORT_APP, EXPORT_FORMAT};
 pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigures};
 pub use honest::{speedup_withheld, token_estimates, TokenEstimate};
 pub use log::{log_line, LogLine, LogTone};
-pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunMode, RunPlan};
+pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
 pub use pricing::{cost_usd, price_of, Price};
 pub use retry::RetryPolicy;
 pub use scheduler::{run, GroupReport, RunEnv, RunReport};
 pub use semaphore::{Acquire, Permit, Semaphore};
-pub use synthesis::{below_quorum_reason, synthesis_prompt, ResearchOutcome};
+pub use synthesis::{synthesis_prompt, ResearchOutcome, SynthesisSkip};
 
 // The leaf primitives and the synthesis headings, where callers above the engine have always
 // found them; they are defined in `base` and `wire`.

@@ -4,7 +4,7 @@ use super::budget::ClientLimits;
 use super::retry::RetryPolicy;
 use serde::{Deserialize, Serialize};
 
-/// Which runs to make.
+/// Which research runs to make.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunMode {
@@ -14,6 +14,14 @@ pub enum RunMode {
     Parallel,
     /// Both runs on one time axis.
     Compare,
+}
+
+/// What a run on the page is: research in one of the [`RunMode`]s, or the agents lab's
+/// conversations. A research plan cannot hold the agents lab; only a run's start says which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    Research(RunMode),
     /// Agent conversations with tools (the agents lab).
     Agents,
 }

@@ -33,7 +33,8 @@ impl RetryPolicy {
     /// gave a sensible one, else `min(0.5 s · 2^retry, 8 s)` reduced by up to 25 % of jitter.
     pub fn delay_ms(&self, retry: u32, server_delay_ms: Option<f64>, rng: &mut SplitMix64) -> f64 {
         if let Some(ms) = server_delay_ms {
-            if (0.0..=MAX_SERVER_DELAY_MS).contains(&ms) {
+            // `0 < delay ≤ 60 s`, as in the SDKs' `_calculate_retry_timeout`.
+            if ms > 0.0 && ms <= MAX_SERVER_DELAY_MS {
                 return ms;
             }
         }
@@ -69,5 +70,8 @@ mod tests {
         let mut rng = SplitMix64::new(1);
         assert_eq!(policy.delay_ms(0, Some(1000.0), &mut rng), 1000.0);
         assert!(policy.delay_ms(0, Some(3_600_000.0), &mut rng) <= 500.0);
+        // Zero asks for nothing: the normal backoff, never an immediate retry.
+        assert!(policy.delay_ms(0, Some(0.0), &mut rng) >= 375.0);
+        assert!(policy.delay_ms(0, Some(f64::NAN), &mut rng) >= 375.0);
     }
 }

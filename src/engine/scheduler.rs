@@ -5,9 +5,9 @@ use super::admission::{run_admitted_call, CallAdmission};
 use super::call::{CallContext, CallResult};
 use super::cancel::{CancelReason, CancelToken};
 use super::event::{Emitter, EventKind, EventSink, Group, LaneInfo, LaneKind, Outcome};
-use super::plan::{CompareTiming, FailurePolicy, RunMode, RunPlan};
+use super::plan::{CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
 use super::semaphore::Semaphore;
-use super::synthesis::{below_quorum_reason, synthesis_prompt, ResearchOutcome};
+use super::synthesis::{synthesis_prompt, ResearchOutcome, SynthesisSkip};
 use crate::base::{Clock, SplitMix64};
 use crate::providers::{ModelRequest, Provider};
 use futures::future::{join, join_all};
@@ -32,7 +32,7 @@ pub struct GroupReport {
     pub answers: Vec<CallResult>,
     pub synthesis: Option<CallResult>,
     /// Why the synthesis did not run, when it did not.
-    pub synthesis_skipped: Option<String>,
+    pub synthesis_skipped: Option<SynthesisSkip>,
     pub started_ms: f64,
     pub ended_ms: f64,
 }
@@ -80,7 +80,7 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
         rng: Rc::new(RefCell::new(SplitMix64::new(env.jitter_seed))),
     };
     emitter.emit(EventKind::RunStarted {
-        mode: plan.mode,
+        mode: RunKind::Research(plan.mode),
         questions: plan.questions.len(),
         model: plan.model.clone(),
         concurrency_limit: plan.concurrency_limit,
@@ -91,7 +91,7 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
         }
         // Agent runs have their own entry point (`agent::run_agents`); as a research plan they
         // behave like a parallel run.
-        RunMode::Parallel | RunMode::Agents => {
+        RunMode::Parallel => {
             vec![run_group(plan, &ctx, admission, Group::Parallel, &cancel).await]
         }
         RunMode::Compare => match plan.compare_timing {
@@ -239,24 +239,25 @@ async fn synthesize(
     answers: &[CallResult],
     run_cancel: &CancelToken,
     group_cancel: &CancelToken,
-) -> (Option<CallResult>, Option<String>) {
+) -> (Option<CallResult>, Option<SynthesisSkip>) {
     let answered = answers.iter().filter(|a| a.succeeded()).count();
     let total = answers.len();
     let skipped = if run_cancel.is_cancelled() {
-        Some("No synthesis: the run was cancelled.".to_string())
+        Some(SynthesisSkip::Cancelled)
     } else if let Some(CancelReason::FailFast { failed_lane }) = group_cancel.reason() {
-        let which = answers
+        let question = answers
             .iter()
             .position(|a| a.lane == failed_lane)
-            .map(|i| format!("question {}", i + 1))
-            .unwrap_or_else(|| "a question".into());
-        Some(format!(
-            "No synthesis: {which} failed and fail-fast stopped the run."
-        ))
+            .map(|i| i + 1);
+        Some(SynthesisSkip::FailFast { question })
     } else if total == 0 {
-        Some("No synthesis: there are no questions.".to_string())
+        Some(SynthesisSkip::NoQuestions)
     } else if answered < plan.quorum.max(1) {
-        Some(below_quorum_reason(answered, total, plan.quorum.max(1)))
+        Some(SynthesisSkip::BelowQuorum {
+            answered,
+            total,
+            quorum: plan.quorum.max(1),
+        })
     } else {
         None
     };

@@ -4,6 +4,7 @@
 //! synthesis still runs (if the quorum is met) and is told which questions have no answer.
 
 use crate::wire::model::{ANSWER_HEADING, MISSING_HEADING};
+use serde::{Deserialize, Serialize};
 
 /// One research question and what became of it.
 pub struct ResearchOutcome<'a> {
@@ -48,12 +49,50 @@ pub fn synthesis_prompt(instructions: &str, outcomes: &[ResearchOutcome<'_>]) ->
     prompt
 }
 
-/// Why there is no synthesis when fewer than `quorum` answers succeeded.
-pub fn below_quorum_reason(answered: usize, total: usize, quorum: usize) -> String {
-    format!(
-        "No synthesis: only {answered} of {total} answers succeeded, and the quorum asks for at \
-         least {quorum}."
-    )
+/// Why a group's synthesis did not run. Its sentence is written here and nowhere else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum SynthesisSkip {
+    /// The person cancelled the run.
+    Cancelled,
+    /// Fail-fast: a research call failed (`question` counts from 1, when known).
+    FailFast { question: Option<usize> },
+    /// The group had no questions.
+    NoQuestions,
+    /// Fewer answers succeeded than the quorum asks for.
+    BelowQuorum {
+        answered: usize,
+        total: usize,
+        quorum: usize,
+    },
+}
+
+impl SynthesisSkip {
+    /// The reason as the page and the log print it.
+    pub fn sentence(&self) -> String {
+        match self {
+            SynthesisSkip::Cancelled => "No synthesis: the run was cancelled.".into(),
+            SynthesisSkip::FailFast { question } => {
+                let which = question.map_or("a question".to_string(), |q| format!("question {q}"));
+                format!("No synthesis: {which} failed and fail-fast stopped the run.")
+            }
+            SynthesisSkip::NoQuestions => "No synthesis: there are no questions.".into(),
+            SynthesisSkip::BelowQuorum {
+                answered,
+                total,
+                quorum,
+            } => format!(
+                "No synthesis: only {answered} of {total} answers succeeded, and the quorum asks \
+                 for at least {quorum}."
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for SynthesisSkip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.sentence())
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 
 use super::budget::QueueReason;
 use super::event::{Event, EventKind, Group, LaneId, LaneInfo, LaneKind, Outcome};
-use super::plan::RunMode;
+use super::plan::RunKind;
+use super::synthesis::SynthesisSkip;
 use crate::providers::{ModelRequest, Usage};
 use crate::wire::RateLimitInfo;
 use std::sync::Arc;
@@ -160,13 +161,13 @@ impl LaneView {
 #[derive(Clone, Debug, Default)]
 pub struct RunView {
     pub lanes: Vec<LaneView>,
-    pub mode: Option<RunMode>,
+    pub mode: Option<RunKind>,
     pub model: String,
     pub concurrency_limit: Option<usize>,
     /// Groups with their start and end (end `None` while running).
     pub groups: Vec<(Group, f64, Option<f64>)>,
     /// Why a group's synthesis did not run.
-    pub synthesis_skipped: Vec<(Group, String)>,
+    pub synthesis_skipped: Vec<(Group, SynthesisSkip)>,
     /// The time of the latest event.
     pub last_event_ms: f64,
     /// The adaptive concurrency limit over time: (time, group, limit).

@@ -6,6 +6,7 @@
 //! closes the connection.
 
 use super::network_hint::{network_failure_message, ApiFormat};
+use super::setup::{needs_key, SetupProblem};
 use super::{EventStream, ModelRequest, Provider, ProviderError, ProviderEvent};
 use crate::wire::anthropic::AnthropicStreamDecoder;
 use crate::wire::openai::OpenAiStreamDecoder;
@@ -178,12 +179,13 @@ impl Exchange {
 
     /// Sends the request; on success the body is ready to read, else the error is queued.
     async fn send(&mut self) {
-        if self.provider.api_key.is_empty() && self.provider.format == ApiFormat::Anthropic {
-            return self.fail(ProviderError::Config {
-                message: "No API key: paste your Anthropic key in Settings (it stays in this \
-                          tab unless you tick “remember”)."
-                    .into(),
-            });
+        if self.provider.api_key.is_empty() && needs_key(self.provider.format) {
+            return self.fail(
+                SetupProblem::MissingKey {
+                    format: self.provider.format,
+                }
+                .into(),
+            );
         }
         let Some(window) = web_sys::window() else {
             return self.fail(self.provider.network_error());
@@ -196,9 +198,7 @@ impl Exchange {
             finished: false,
         };
         let Ok(headers) = self.provider.headers(self.attempt) else {
-            return self.fail(ProviderError::Config {
-                message: "The API key contains characters that cannot be sent in a header.".into(),
-            });
+            return self.fail(SetupProblem::KeyNotSendable.into());
         };
         let init = RequestInit::new();
         init.set_method("POST");

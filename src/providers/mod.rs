@@ -10,6 +10,7 @@
 mod network_hint;
 mod response;
 pub mod scripted;
+mod setup;
 pub mod simulated;
 
 #[cfg(target_arch = "wasm32")]
@@ -21,6 +22,7 @@ pub use crate::wire::model::{
 };
 pub use network_hint::{network_failure_message, ApiFormat};
 pub use response::ResponseAccumulator;
+pub use setup::{check_http_setup, needs_key, SetupProblem};
 
 use futures::stream::LocalBoxStream;
 

@@ -11,6 +11,16 @@ pub enum ApiFormat {
     OpenAi,
 }
 
+impl ApiFormat {
+    /// The API's name in a sentence.
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiFormat::Anthropic => "Anthropic",
+            ApiFormat::OpenAi => "OpenAI-compatible",
+        }
+    }
+}
+
 /// A sentence (or three) explaining a failed request to `base_url`.
 pub fn network_failure_message(format: ApiFormat, base_url: &str, page_is_https: bool) -> String {
     let url = base_url.trim().to_lowercase();

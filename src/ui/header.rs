@@ -35,6 +35,7 @@ pub fn Header() -> impl IntoView {
                         on:click=move |_| ws.update(|w| w.mode = PageMode::Agents)>"Agents lab"</button>
                 </div>
                 <super::lesson::LessonButton />
+                <super::saved_setups::SavedSetupsMenu />
                 <button data-testid="share-link" on:click=move |_| {
                     if !ws.with_untracked(share_fits) {
                         app.notices.set(vec![("This set-up is too large for a link; export it instead.".into(), true)]);
@@ -68,7 +69,8 @@ pub fn Header() -> impl IntoView {
     }
 }
 
-/// Notices about the page itself: a link opened, a damaged save recovered.
+/// Notices about the page itself: a link opened (with “Restore your set-up”), a damaged save
+/// recovered, and whether changes are being saved.
 #[component]
 fn Notices() -> impl IntoView {
     let app = use_app();
@@ -78,44 +80,18 @@ fn Notices() -> impl IntoView {
                 {move || app.notices.get().into_iter().map(|(text, is_error)| view! {
                     <p class:notice-error=is_error data-testid=if is_error { "error" } else { "notice" }>{text}</p>
                 }).collect_view()}
+                <super::saved_setups::RestoreButton />
                 <button class="icon" aria-label="Dismiss" on:click=move |_| app.notices.set(Vec::new())>"✕"</button>
             </div>
         </Show>
+        <super::saved_setups::SaveStatus />
     }
 }
 
-/// The current run as JSON: plan, figures, lanes and every event — never the key.
+/// The current run as JSON: plan, figures, lanes and every event — never the key. The format
+/// is the engine's ([`crate::engine::RunExport`]), built from the events.
 fn export_run_json(app: &super::state::AppState) -> String {
-    let lanes: Vec<serde_json::Value> = app.live.lanes.with_untracked(|lanes| {
-        lanes
-            .iter()
-            .map(|h| {
-                h.view.with_untracked(|v| {
-                    serde_json::json!({
-                        "lane": v.id,
-                        "run": v.info.run_name(),
-                        "label": v.info.label,
-                        "status": v.status.as_str(),
-                        "started_ms": v.started_ms,
-                        "first_token_ms": v.first_token_ms,
-                        "ended_ms": v.ended_ms,
-                        "retries": v.retries,
-                        "usage": v.usage,
-                        "text": v.text,
-                        "error": v.outcome.as_ref().and_then(|o| o.reason()),
-                    })
-                })
-            })
-            .collect()
-    });
-    let export = serde_json::json!({
-        "app": "parallel-playground",
-        "format": 1,
-        "exported_at": js_sys::Date::new_0().to_iso_string().as_string(),
-        "plan": app.live.plan(),
-        "figures": app.live.figures.get_untracked(),
-        "lanes": lanes,
-        "events": app.live.events(),
-    });
-    serde_json::to_string_pretty(&export).unwrap_or_default()
+    let live = app.shown_run();
+    let exported_at = js_sys::Date::new_0().to_iso_string().as_string();
+    crate::engine::RunExport::from_events(live.plan(), live.events(), exported_at).to_json()
 }

@@ -43,10 +43,12 @@ impl Lesson {
         let Some(step) = STEPS.get(index) else {
             return;
         };
-        app.live.cancel();
+        app.runs.cancel_all();
         app.workspace.update(|ws| *ws = step.workspace(ws));
         app.errors.set(Vec::new());
-        self.baseline.set(app.live.run_number.get_untracked());
+        // The step's runs are counted on the run of the step's mode.
+        self.baseline
+            .set(app.shown_run().run_number.get_untracked());
         self.step.set(Some(index));
         page::storage_set(LESSON_STORAGE, &index.to_string());
     }

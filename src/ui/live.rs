@@ -9,7 +9,7 @@ use crate::agent::{run_agents, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
     log_line, run, CancelReason, CancelToken, Clock, Event, Group, LaneId, LaneInfo, LaneStatus,
-    LaneView, LogLine, RunEnv, RunFigures, RunPlan, RunView,
+    LaneView, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -42,7 +42,7 @@ pub struct LiveRun {
     pub figures: RwSignal<RunFigures>,
     pub log: RwSignal<Vec<LogLine>>,
     /// Why a run's synthesis did not happen, per run.
-    pub synthesis_skipped: RwSignal<Vec<(Group, String)>>,
+    pub synthesis_skipped: RwSignal<Vec<(Group, SynthesisSkip)>>,
     /// Increases with every new run.
     pub run_number: RwSignal<u64>,
     /// The whole folded run, once it has finished (for explanations).

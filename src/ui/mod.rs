@@ -14,8 +14,11 @@ mod lesson;
 mod limits;
 mod live;
 mod markdown_view;
+mod mode_runs;
 mod results;
 mod run_bar;
+mod saved_setups;
+mod session;
 mod settings;
 mod state;
 mod timeline;
@@ -48,8 +51,8 @@ pub fn App() -> impl IntoView {
         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
             ev.prevent_default();
             state.run(RunMode::Compare);
-        } else if ev.key() == "Escape" && state.live.running.get_untracked() {
-            state.live.cancel();
+        } else if ev.key() == "Escape" && state.shown_run().running.get_untracked() {
+            state.shown_run().cancel();
         }
     });
     let agents = move || state.workspace.with(|w| w.mode == PageMode::Agents);
@@ -65,13 +68,16 @@ pub fn App() -> impl IntoView {
                 <settings::SimulationSettings />
             </section>
             <section class="run" aria-label="Run">
-                <lesson::LessonCard />
-                <run_bar::RunBar />
-                <figures::Figures />
-                <explain_panel::ExplainPanel />
-                <timeline::Timeline />
-                <limits::LimitsPanel />
-                <results::Results />
+                // Each mode shows its own run (see `mode_runs`).
+                <mode_runs::ShownRun>
+                    <lesson::LessonCard />
+                    <run_bar::RunBar />
+                    <figures::Figures />
+                    <explain_panel::ExplainPanel />
+                    <timeline::Timeline />
+                    <limits::LimitsPanel />
+                    <results::Results />
+                </mode_runs::ShownRun>
             </section>
         </main>
     }

@@ -2,11 +2,32 @@
 
 use super::state::use_app;
 use crate::engine::{CompareTiming, FailurePolicy};
+use crate::workspace::limits::{
+    NumberRange, MAX_TOKENS, QUORUM, RATE, RETRIES, SIMULATION_SPEED, TEMPERATURE, TIMEOUT_MS,
+};
 use crate::workspace::{ProviderKind, Workspace};
 use leptos::prelude::*;
 
-fn parse_f64(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+/// The number typed, brought into `range`, with the sentence when it had to be changed;
+/// `None` when nothing readable was typed.
+fn fitted(text: &str, range: NumberRange) -> Option<(f64, Option<String>)> {
+    range.fit_typed(text)
+}
+
+/// As [`fitted`], rounded to a whole number first.
+fn fitted_whole(text: &str, range: NumberRange) -> Option<(f64, Option<String>)> {
+    range.fit_typed_whole(text)
+}
+
+/// Writes `value` with `set` when something readable was typed; returns the sentence.
+fn apply<T>(
+    fit: Option<(f64, Option<String>)>,
+    convert: fn(f64) -> T,
+    set: impl FnOnce(T),
+) -> Option<String> {
+    let (value, sentence) = fit?;
+    set(convert(value));
+    sentence
 }
 
 /// Provider, model, base URL, key, max tokens, temperature.
@@ -83,8 +104,11 @@ pub fn ProviderSettings() -> impl IntoView {
                 <p class="hint">"The key is sent only to the base URL above; it never goes into links, exports or the saved set-up."</p>
             </Show>
             <div class="row">
-                <NumberField testid="max-tokens" label="Max tokens" min="1" max="64000" read={|w| w.provider.max_tokens.to_string()} write={|w, v| if let Ok(v) = v.trim().parse::<u32>() { w.provider.max_tokens = v.clamp(1, 64_000) }} />
-                <NumberField testid="temperature" label="Temperature" min="0" max="2" step="0.1" placeholder="default" read={|w| w.provider.temperature.map(|t| t.to_string()).unwrap_or_default()} write={|w, v| w.provider.temperature = parse_f64(v).map(|t| t.clamp(0.0, 2.0) as f32)} />
+                <NumberField testid="max-tokens" label="Max tokens" range=MAX_TOKENS read={|w| w.provider.max_tokens.to_string()} write={|w, v| apply(fitted_whole(v, MAX_TOKENS), |v| v as u32, |v| w.provider.max_tokens = v)} />
+                <NumberField testid="temperature" label="Temperature" range=TEMPERATURE step="0.1" placeholder="default" read={|w| w.provider.temperature.map(|t| t.to_string()).unwrap_or_default()} write={|w, v| {
+                    if v.trim().is_empty() { w.provider.temperature = None; return None; }
+                    apply(fitted(v, TEMPERATURE), |t| t as f32, |t| w.provider.temperature = Some(t))
+                }} />
             </div>
         </details>
     }
@@ -102,11 +126,14 @@ pub fn RunSettings() -> impl IntoView {
             <summary>"Run policy"</summary>
             <div class="row">
                 <super::limits::ConcurrencyField hidden=agents_mode />
-                <NumberField testid="timeout-ms" label="Timeout per call (ms)" min="1" placeholder="none" read={|w| w.run.timeout_ms.map(|t| format!("{t:.0}")).unwrap_or_default()} write={|w, v| w.run.timeout_ms = parse_f64(v).filter(|t| *t > 0.0)} />
+                <NumberField testid="timeout-ms" label="Timeout per call (ms)" range=TIMEOUT_MS placeholder="none" read={|w| w.run.timeout_ms.map(|t| t.to_string()).unwrap_or_default()} write={|w, v| {
+                    if v.trim().is_empty() { w.run.timeout_ms = None; return None; }
+                    apply(fitted_whole(v, TIMEOUT_MS), |t| t, |t| w.run.timeout_ms = Some(t))
+                }} />
             </div>
             <div class="row">
-                <NumberField testid="rpm-budget" label="Requests per minute" min="1" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.requests_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| w.run.limits.requests_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0)} />
-                <NumberField testid="tpm-budget" label="Tokens per minute" min="1" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.tokens_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| w.run.limits.tokens_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0)} />
+                <NumberField testid="rpm-budget" label="Requests per minute" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.requests_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| { w.run.limits.requests_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0); None }} />
+                <NumberField testid="tpm-budget" label="Tokens per minute" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.tokens_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| { w.run.limits.tokens_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0); None }} />
             </div>
             <p class="hint" id="limit-hint" class:hidden=move || !research()>"Empty = unlimited; auto = find what the server takes (AIMD). Calls beyond the limit or the budgets wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
             <div class="row">
@@ -123,8 +150,8 @@ pub fn RunSettings() -> impl IntoView {
                         <option value="fail-fast">"Fail fast"</option>
                     </select>
                 </label>
-                <NumberField testid="quorum" label="Quorum" min="1" hidden=agents_mode read={|w| w.run.quorum.to_string()} write={|w, v| if let Ok(q) = v.trim().parse::<usize>() { w.run.quorum = q.max(1) }} />
-                <NumberField testid="max-retries" label="Retries" min="0" max="10" read={|w| w.run.max_retries.to_string()} write={|w, v| if let Ok(r) = v.trim().parse::<u32>() { w.run.max_retries = r.min(10) }} />
+                <NumberField testid="quorum" label="Quorum" range=QUORUM hidden=agents_mode read={|w| w.run.quorum.to_string()} write={|w, v| apply(fitted_whole(v, QUORUM), |q| q as usize, |q| w.run.quorum = q)} />
+                <NumberField testid="max-retries" label="Retries" range=RETRIES read={|w| w.run.max_retries.to_string()} write={|w, v| apply(fitted_whole(v, RETRIES), |r| r as u32, |r| w.run.max_retries = r)} />
             </div>
             <label class="field" class:hidden=move || !research()>
                 <span>"Compare runs"</span>
@@ -153,13 +180,18 @@ pub fn SimulationSettings() -> impl IntoView {
             <details class="settings">
                 <summary>"Simulated model"</summary>
                 <div class="row">
-                    <NumberField testid="sim-seed" label="Seed" min="0" read={|w| w.simulation.seed.to_string()} write={|w, v| if let Ok(seed) = v.trim().parse::<u64>() { w.simulation.seed = seed }} />
-                    <NumberField testid="sim-speed" label="Speed ×" min="0.1" max="100" step="0.5" read={|w| w.simulation.speed.to_string()} write={|w, v| if let Some(speed) = parse_f64(v) { w.simulation.speed = speed.clamp(0.1, 100.0) }} />
-                    <NumberField testid="sim-failure-rate" label="Failure rate" min="0" max="1" step="0.05" read={|w| w.simulation.failure_rate.to_string()} write={|w, v| if let Some(rate) = parse_f64(v) { w.simulation.failure_rate = rate.clamp(0.0, 1.0) }} />
+                    <NumberField testid="sim-seed" label="Seed" read={|w| w.simulation.seed.to_string()} write={|w, v| {
+                        match v.trim().parse::<u64>() {
+                            Ok(seed) => { w.simulation.seed = seed; None }
+                            Err(_) => Some(format!("The seed must be a whole number from 0 to {}; it was left at {}.", u64::MAX, w.simulation.seed)),
+                        }
+                    }} />
+                    <NumberField testid="sim-speed" label="Speed ×" range=SIMULATION_SPEED step="0.5" read={|w| w.simulation.speed.to_string()} write={|w, v| apply(fitted(v, SIMULATION_SPEED), |s| s, |s| w.simulation.speed = s)} />
+                    <NumberField testid="sim-failure-rate" label="Failure rate" range=RATE step="0.05" read={|w| w.simulation.failure_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.failure_rate = r)} />
                 </div>
                 <div class="row">
-                    <NumberField testid="sim-slow-rate" label="Slow outliers" min="0" max="1" step="0.05" read={|w| w.simulation.slow_rate.to_string()} write={|w, v| if let Some(rate) = parse_f64(v) { w.simulation.slow_rate = rate.clamp(0.0, 1.0) }} />
-                    <NumberField testid="sim-rate-limit-rate" label="Rate limits (429)" min="0" max="1" step="0.05" read={|w| w.simulation.rate_limit_rate.to_string()} write={|w, v| if let Some(rate) = parse_f64(v) { w.simulation.rate_limit_rate = rate.clamp(0.0, 1.0) }} />
+                    <NumberField testid="sim-slow-rate" label="Slow outliers" range=RATE step="0.05" read={|w| w.simulation.slow_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.slow_rate = r)} />
+                    <NumberField testid="sim-rate-limit-rate" label="Rate limits (429)" range=RATE step="0.05" read={|w| w.simulation.rate_limit_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.rate_limit_rate = r)} />
                 </div>
                 <p class="hint">"Same seed, same answers and timings. Each question can also be set to be slow or to fail, beside it above."</p>
             </details>
@@ -168,16 +200,18 @@ pub fn SimulationSettings() -> impl IntoView {
 }
 
 /// A labelled number input bound to one field of the workspace. `read` shows the field and
-/// `write` parses the text typed (ignoring what does not parse); plain function pointers keep
-/// one copy of this component however many fields use it.
+/// `write` takes the text typed (ignoring what does not parse) and returns a sentence when it
+/// had to change it to fit `range` (shown at the field); plain function pointers keep one copy of
+/// this component however many fields use it.
 #[component]
 fn NumberField(
     testid: &'static str,
     label: &'static str,
     read: fn(&Workspace) -> String,
-    write: fn(&mut Workspace, &str),
-    #[prop(optional)] min: Option<&'static str>,
-    #[prop(optional)] max: Option<&'static str>,
+    write: fn(&mut Workspace, &str) -> Option<String>,
+    /// The limits (from `workspace::limits`), also given to the browser as `min` and `max`.
+    #[prop(optional)]
+    range: Option<NumberRange>,
     #[prop(optional)] step: Option<&'static str>,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] described_by: Option<&'static str>,
@@ -186,17 +220,24 @@ fn NumberField(
     hidden: Option<Signal<bool>>,
 ) -> impl IntoView {
     let ws = use_app().workspace;
+    let note = RwSignal::new(None::<String>);
     view! {
         <label class="field" class:hidden=move || hidden.is_some_and(|h| h.get())>
             <span>{label}</span>
-            <input data-testid=testid type="number" min=min max=max step=step placeholder=placeholder
+            <input data-testid=testid type="number" min=range.map(|r| r.min_attr()) max=range.map(|r| r.max_attr())
+                step=step placeholder=placeholder
                 aria-describedby=described_by
                 prop:value=move || ws.with(read)
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
-                    ws.update(|w| write(w, &text));
+                    let mut sentence = None;
+                    ws.update(|w| sentence = write(w, &text));
+                    // Show the value kept at once (it may equal the one already shown).
+                    event_target::<web_sys::HtmlInputElement>(&ev).set_value(&ws.with_untracked(read));
+                    note.set(sentence);
                 }
             />
+            <super::editor::FieldNote note=note />
         </label>
     }
 }

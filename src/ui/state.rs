@@ -2,16 +2,15 @@
 //! actions that start runs, save the workspace and restore it.
 
 use super::live::LiveRun;
+use super::mode_runs::ModeRuns;
+use super::session::Session;
 use crate::browser::page;
 use crate::browser::BrowserClock;
 use crate::engine::RunMode;
 use crate::providers::http::HttpProvider;
 use crate::providers::simulated::{SimBehaviour, SimulatedProvider};
-use crate::providers::Provider;
-use crate::workspace::{
-    decode_saved, decode_share, encode_saved, encode_share, Invalid, PageMode, ProviderKind,
-    Workspace, DAMAGED_KEY, STORAGE_KEY,
-};
+use crate::providers::{check_http_setup, ApiFormat, Provider};
+use crate::workspace::{encode_share, Invalid, PageMode, ProviderKind, Workspace};
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -73,7 +72,13 @@ pub struct AppState {
     pub api_key: RwSignal<String>,
     /// Keep the key in this browser's storage.
     pub remember_key: RwSignal<bool>,
+    /// The run on show: under [`super::mode_runs::ShownRun`] that of the mode on show. Outside
+    /// it, use [`AppState::shown_run`].
     pub live: LiveRun,
+    /// Each mode's own run.
+    pub runs: ModeRuns,
+    /// Saving, set-ups put aside, links.
+    pub session: Session,
     /// Problems that stop a run, shown as `error`.
     pub errors: RwSignal<Vec<String>>,
     /// Things the person should know (a link was opened; a damaged save or link, as errors).
@@ -88,60 +93,39 @@ pub fn use_app() -> AppState {
 }
 
 impl AppState {
-    /// The state at page load: the workspace from a share link, else from storage, else the
-    /// default — with a notice whenever something could not be read.
+    /// The state at page load: the workspace from a share link (the person's own kept aside),
+    /// else from storage, else the default — with a notice whenever something could not be read.
     pub fn load() -> AppState {
-        let mut notices = Vec::new();
-        let fragment = page::fragment();
-        let from_link = if page_has_workspace(&fragment) {
-            match decode_share(&fragment) {
-                Ok(ws) => {
-                    notices.push(("Opened the set-up from the link.".to_string(), false));
-                    Some(ws)
-                }
-                Err(e) => {
-                    notices.push((format!("{e}"), true));
-                    None
-                }
-            }
-        } else {
-            None
-        };
-        let workspace = from_link.unwrap_or_else(|| match page::storage_get(STORAGE_KEY) {
-            None => Workspace::default(),
-            Some(saved) => match decode_saved(&saved) {
-                Ok(ws) => ws,
-                Err(e) => {
-                    page::storage_set(DAMAGED_KEY, &saved);
-                    notices.push((format!("{e}"), true));
-                    Workspace::default()
-                }
-            },
-        });
+        let start = super::session::start();
         let remembered = page::storage_get(KEY_STORAGE);
         let theme = page::storage_get(THEME_STORAGE)
             .map(|t| Theme::parse(&t))
             .unwrap_or(Theme::System);
+        let runs = ModeRuns::new();
         AppState {
             remember_key: RwSignal::new(remembered.is_some()),
             api_key: RwSignal::new(remembered.unwrap_or_default()),
-            workspace: RwSignal::new(workspace),
-            live: LiveRun::new(),
+            live: runs.of(start.workspace.mode),
+            runs,
+            session: start.session,
+            workspace: RwSignal::new(start.workspace),
             errors: RwSignal::new(Vec::new()),
-            notices: RwSignal::new(notices),
+            notices: RwSignal::new(start.notices),
             theme: RwSignal::new(theme),
             tab: RwSignal::new(ResultsTab::Synthesis),
         }
     }
 
+    /// The run of the mode on show (for code outside [`super::mode_runs::ShownRun`]).
+    pub fn shown_run(&self) -> LiveRun {
+        self.runs.of(self.workspace.with_untracked(|w| w.mode))
+    }
+
     /// Keeps the workspace, the key (only if remembered) and the theme in storage as they
-    /// change.
+    /// change, and opens share links that arrive while the page is open.
     pub fn persist(&self) {
         let this = *self;
-        Effect::new(move |_| {
-            let text = this.workspace.with(encode_saved);
-            page::storage_set(STORAGE_KEY, &text);
-        });
+        self.keep_saved();
         Effect::new(move |_| {
             if this.remember_key.get() {
                 page::storage_set(KEY_STORAGE, &this.api_key.get());
@@ -172,7 +156,8 @@ impl AppState {
         if ws.mode == PageMode::Agents {
             return self.run_agents();
         }
-        self.start_checked(&ws, ws.plan(mode), |live, plan, provider, url| {
+        let live = self.runs.of(PageMode::Research);
+        self.start_checked(live, &ws, ws.plan(mode), |live, plan, provider, url| {
             live.start(plan, provider, url)
         });
     }
@@ -180,14 +165,17 @@ impl AppState {
     /// Validates the agents set-up and starts its conversations.
     pub fn run_agents(&self) {
         let ws = self.workspace.get_untracked();
-        self.start_checked(&ws, ws.agent_plan(), |live, plan, provider, url| {
+        let live = self.runs.of(PageMode::Agents);
+        self.start_checked(live, &ws, ws.agent_plan(), |live, plan, provider, url| {
             live.start_agents(plan, provider, url)
         });
     }
 
-    /// Starts `plan` with the workspace's provider, or lists what stops it.
+    /// Starts `plan` on `live` with the workspace's provider (cancelling a run of the other
+    /// mode), or lists what stops it.
     fn start_checked<P>(
         &self,
+        live: LiveRun,
         ws: &Workspace,
         plan: Result<P, Vec<Invalid>>,
         start: impl FnOnce(&LiveRun, P, Rc<dyn Provider>, Option<String>),
@@ -202,7 +190,8 @@ impl AppState {
         match self.provider_for(ws) {
             Ok(provider) => {
                 self.errors.set(Vec::new());
-                start(&self.live, plan, provider, network_url(ws));
+                self.runs.cancel_all();
+                start(&live, plan, provider, network_url(ws));
             }
             Err(message) => self.errors.set(vec![message]),
         }
@@ -224,18 +213,14 @@ impl AppState {
                 Ok(Rc::new(provider))
             }
             ProviderKind::Anthropic => {
-                let base = checked_base_url(&ws.provider.anthropic.base_url)?;
-                if key.trim().is_empty() {
-                    return Err(
-                        "The Anthropic API needs a key: paste it in Model & provider \
-                                (it stays in this tab unless you tick “remember”)."
-                            .into(),
-                    );
-                }
+                let base =
+                    check_http_setup(ApiFormat::Anthropic, &ws.provider.anthropic.base_url, &key)
+                        .map_err(|problem| problem.sentence())?;
                 Ok(Rc::new(HttpProvider::anthropic(base, &key)))
             }
             ProviderKind::OpenAi => {
-                let base = checked_base_url(&ws.provider.openai.base_url)?;
+                let base = check_http_setup(ApiFormat::OpenAi, &ws.provider.openai.base_url, &key)
+                    .map_err(|problem| problem.sentence())?;
                 Ok(Rc::new(HttpProvider::openai(base, &key)))
             }
         }
@@ -248,21 +233,5 @@ fn network_url(ws: &Workspace) -> Option<String> {
         ProviderKind::Simulated => None,
         ProviderKind::Anthropic => Some(ws.provider.anthropic.base_url.trim().to_string()),
         ProviderKind::OpenAi => Some(ws.provider.openai.base_url.trim().to_string()),
-    }
-}
-
-/// Whether the fragment carries a workspace (`w=…`).
-fn page_has_workspace(fragment: &str) -> bool {
-    fragment.split('&').any(|part| part.starts_with("w="))
-}
-
-fn checked_base_url(url: &str) -> Result<&str, String> {
-    let trimmed = url.trim();
-    if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
-        Ok(trimmed)
-    } else {
-        Err(format!(
-            "The base URL “{trimmed}” must start with https:// (or http:// for a local server)."
-        ))
     }
 }

@@ -2,7 +2,7 @@
 //! complete, so that a tool call whose input cannot be read ends the stream with that reason
 //! instead of becoming a green turn with no tools run.
 
-use crate::providers::ProviderError;
+use crate::wire::model::ProviderError;
 
 /// One tool call's input so far.
 #[derive(Debug)]

@@ -1,5 +1,6 @@
 //! The agents lab's part of the workspace.
 
+use super::limits::{AGENT_TURNS, TOOL_LATENCY_MS};
 use super::Invalid;
 use crate::agent::{AgentPlan, AgentSetup};
 use crate::engine::RetryPolicy;
@@ -84,10 +85,11 @@ impl AgentSettings {
                 )));
             }
         }
-        if !(self.tool_latency_ms >= 0.0 && self.tool_latency_ms <= 60_000.0) {
-            problems.push(Invalid(
-                "The tool latency must be between 0 and 60000 ms.".into(),
-            ));
+        if !TOOL_LATENCY_MS.contains(self.tool_latency_ms) {
+            problems.push(Invalid(format!(
+                "The tool latency must be between 0 and {} ms.",
+                super::limits::show(TOOL_LATENCY_MS.max)
+            )));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -100,7 +102,9 @@ impl AgentSettings {
             tool_latency_ms: self.tool_latency_ms,
             model: model.to_string(),
             max_tokens,
-            max_turns: self.max_turns.clamp(1, 50),
+            max_turns: self
+                .max_turns
+                .clamp(AGENT_TURNS.min as usize, AGENT_TURNS.max as usize),
             // A whole model turn may not take longer than the run's per-call timeout.
             timeout_ms,
             retry,

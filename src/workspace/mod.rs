@@ -5,20 +5,30 @@
 //! workspace, a share link or an export by accident.
 
 mod agents;
+pub mod limits;
 mod presets;
+pub mod recovery;
+mod saved_setups;
 mod share;
 mod storage;
 
 pub use agents::{AgentSettings, PageMode, CALCULATOR_PROMPTS, ORCHESTRATOR_PROMPT};
+pub use limits::{
+    MAX_AGENT_PROMPTS, MAX_AGENT_PROMPT_CHARS, MAX_AGENT_TURNS, MAX_MAX_TOKENS, MAX_PROMPT_CHARS,
+    MAX_QUESTIONS, MAX_QUESTION_CHARS, MAX_RETRIES, MAX_SIMULATION_SPEED, MAX_TIMEOUT_MS,
+    MAX_TOOL_LATENCY_MS, MAX_TOPIC_CHARS,
+};
 pub use presets::{preset, Preset, PRESETS};
+pub use saved_setups::{
+    describe, SavedSetup, SavedSetups, DAMAGED_SETUPS_KEY, MAX_SAVED_SETUPS, SAVED_SETUPS_KEY,
+};
 pub use share::{
-    decode_share, encode_share, fragment_param, share_fits, ShareError, MAX_SHARED_JSON_BYTES,
-    MAX_SHARE_VALUE_BYTES, SHARE_FORMAT, SHARE_PARAM,
+    decode_share, encode_share, fragment_param, fragment_without, share_fits, ShareError,
+    MAX_SHARED_JSON_BYTES, MAX_SHARE_VALUE_BYTES, SHARE_FORMAT, SHARE_PARAM,
 };
 pub use storage::{
     decode_saved, encode_saved, migrate, sanitize, ContentProblem, LoadError, DAMAGED_KEY,
-    MAX_AGENT_TURNS, MAX_MAX_TOKENS, MAX_PROMPT_CHARS, MAX_QUESTIONS, MAX_QUESTION_CHARS,
-    MAX_RETRIES, MAX_SIMULATION_SPEED, MAX_TIMEOUT_MS, MAX_TOOL_LATENCY_MS, STORAGE_KEY,
+    STORAGE_KEY,
 };
 
 use crate::engine::{fill_topic, CompareTiming, FailurePolicy, RetryPolicy, RunMode, RunPlan};

@@ -182,6 +182,24 @@ pub fn fragment_param(fragment: &str, key: &str) -> Option<String> {
     })
 }
 
+/// The fragment (without `#`) with every `key=…` part taken out and the other parts kept in
+/// order; what the address bar shows once a link's set-up has been read.
+///
+/// ```
+/// use parallel_playground::workspace::fragment_without;
+///
+/// assert_eq!(fragment_without("#w=1.abc&lesson=3", "w"), "lesson=3");
+/// assert_eq!(fragment_without("w=1.abc", "w"), "");
+/// ```
+pub fn fragment_without(fragment: &str, key: &str) -> String {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    fragment
+        .split('&')
+        .filter(|part| !part.is_empty() && part.split('=').next() != Some(key))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

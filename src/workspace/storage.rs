@@ -5,6 +5,11 @@
 //! clamps every value ([`sanitize`]) so a bad copy can never crash or hang the page; each refusal
 //! is a [`LoadError`] with a sentence for the person. Share links reuse the same checks.
 
+use super::limits::{
+    AGENT_TURNS, CHUNK_MS, MAX_AGENT_PROMPTS, MAX_AGENT_PROMPT_CHARS, MAX_MAX_TOKENS,
+    MAX_PROMPT_CHARS, MAX_QUESTIONS, MAX_QUESTION_CHARS, MAX_RETRIES, MAX_TIMEOUT_MS,
+    MAX_TOOL_LATENCY_MS, MAX_TOPIC_CHARS, RATE, SIMULATION_SPEED, TEMPERATURE,
+};
 use super::{AgentSettings, ProviderSettings, RunSettings, Workspace, WORKSPACE_VERSION};
 use crate::providers::simulated::SimulationSettings;
 use serde_json::Value;
@@ -15,33 +20,6 @@ pub const STORAGE_KEY: &str = "parallel-playground.workspace";
 
 /// The `localStorage` key under which a copy that could not be loaded is kept.
 pub const DAMAGED_KEY: &str = "parallel-playground.workspace.damaged";
-
-/// Most questions (and agent prompts) a workspace may hold.
-pub const MAX_QUESTIONS: usize = 1000;
-
-/// Longest question (and topic, and agent prompt), in characters.
-pub const MAX_QUESTION_CHARS: usize = 20_000;
-
-/// Longest system or synthesis prompt, in characters.
-pub const MAX_PROMPT_CHARS: usize = 100_000;
-
-/// Longest timeout kept, in milliseconds (one day; browser timers misbehave past about 24.8 days).
-pub const MAX_TIMEOUT_MS: f64 = 86_400_000.0;
-
-/// Most retries kept per call.
-pub const MAX_RETRIES: u32 = 10;
-
-/// Largest `max_tokens` kept.
-pub const MAX_MAX_TOKENS: u32 = 1_000_000;
-
-/// Fastest simulation speed kept.
-pub const MAX_SIMULATION_SPEED: f64 = 1000.0;
-
-/// Longest simulated tool latency kept, in milliseconds.
-pub const MAX_TOOL_LATENCY_MS: f64 = 60_000.0;
-
-/// Most turns an agent conversation may be set to.
-pub const MAX_AGENT_TURNS: usize = 50;
 
 /// What is wrong with the content of a saved or shared workspace.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -62,16 +40,16 @@ pub enum ContentProblem {
         /// In characters.
         length: usize,
     },
-    /// More than [`MAX_QUESTIONS`] agent prompts.
-    #[error("it has {count} agent prompts, more than the {MAX_QUESTIONS} allowed")]
+    /// More than [`MAX_AGENT_PROMPTS`] agent prompts.
+    #[error("it has {count} agent prompts, more than the {MAX_AGENT_PROMPTS} allowed")]
     TooManyAgentPrompts {
         /// How many there were.
         count: usize,
     },
-    /// An agent prompt longer than [`MAX_QUESTION_CHARS`].
+    /// An agent prompt longer than [`MAX_AGENT_PROMPT_CHARS`].
     #[error(
-        "agent prompt {number} is {length} characters long, more than the {MAX_QUESTION_CHARS} \
-         allowed"
+        "agent prompt {number} is {length} characters long, more than the \
+         {MAX_AGENT_PROMPT_CHARS} allowed"
     )]
     AgentPromptTooLong {
         /// Counted from 1.
@@ -98,36 +76,27 @@ pub enum ContentProblem {
 }
 
 /// Why a saved workspace could not be loaded; the [`Display`](std::fmt::Display) text is a
-/// sentence for the person.
+/// sentence for the person saying what is wrong (what the page then did is said by
+/// [`super::recovery`], which knows whether the copy could be kept).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum LoadError {
     /// The text is not JSON.
-    #[error(
-        "The saved workspace could not be read (it is not valid JSON: {0}); the default set-up \
-         was loaded and the damaged copy was kept under “{DAMAGED_KEY}”."
-    )]
+    #[error("The saved workspace could not be read (it is not valid JSON: {0}).")]
     NotJson(String),
     /// The JSON is not an object.
-    #[error(
-        "The saved workspace could not be read (it is not a JSON object); the default set-up was \
-         loaded and the damaged copy was kept under “{DAMAGED_KEY}”."
-    )]
+    #[error("The saved workspace could not be read (it is not a JSON object).")]
     NotAnObject,
     /// Written by a newer version of the page than this one.
     #[error(
         "The saved workspace was saved by a newer version of Parallel Playground (format {found}; \
-         this page reads format {WORKSPACE_VERSION} and older); the default set-up was loaded and \
-         the saved copy was kept under “{DAMAGED_KEY}”."
+         this page reads format {WORKSPACE_VERSION} and older)."
     )]
     NewerVersion {
         /// The version found.
         found: u64,
     },
     /// Readable, but the content cannot be used.
-    #[error(
-        "The saved workspace could not be used ({0}); the default set-up was loaded and the \
-         damaged copy was kept under “{DAMAGED_KEY}”."
-    )]
+    #[error("The saved workspace could not be used ({0}).")]
     InvalidContent(ContentProblem),
 }
 
@@ -237,14 +206,14 @@ fn check_text_limits(ws: &Workspace) -> Result<(), ContentProblem> {
             });
         }
     }
-    if ws.agents.prompts.len() > MAX_QUESTIONS {
+    if ws.agents.prompts.len() > MAX_AGENT_PROMPTS {
         return Err(ContentProblem::TooManyAgentPrompts {
             count: ws.agents.prompts.len(),
         });
     }
     for (index, prompt) in ws.agents.prompts.iter().enumerate() {
         let length = prompt.chars().count();
-        if length > MAX_QUESTION_CHARS {
+        if length > MAX_AGENT_PROMPT_CHARS {
             return Err(ContentProblem::AgentPromptTooLong {
                 number: index + 1,
                 length,
@@ -252,7 +221,7 @@ fn check_text_limits(ws: &Workspace) -> Result<(), ContentProblem> {
         }
     }
     for (field, text, limit) in [
-        ("topic", &ws.topic, MAX_QUESTION_CHARS),
+        ("topic", &ws.topic, MAX_TOPIC_CHARS),
         ("system prompt", &ws.system_prompt, MAX_PROMPT_CHARS),
         ("synthesis prompt", &ws.synthesis_prompt, MAX_PROMPT_CHARS),
     ] {
@@ -299,19 +268,19 @@ fn clamp_settings(ws: &mut Workspace) {
     provider.temperature = provider
         .temperature
         .filter(|t| t.is_finite())
-        .map(|t| t.clamp(0.0, 2.0));
+        .map(|t| t.clamp(TEMPERATURE.min as f32, TEMPERATURE.max as f32));
 
     let sim_defaults = SimulationSettings::default();
     let sim = &mut ws.simulation;
     sim.speed = if sim.speed.is_nan() || sim.speed <= 0.0 {
         sim_defaults.speed
     } else {
-        sim.speed.min(MAX_SIMULATION_SPEED)
+        sim.speed.clamp(SIMULATION_SPEED.min, SIMULATION_SPEED.max)
     };
     sim.chunk_ms = if sim.chunk_ms.is_nan() || sim.chunk_ms <= 0.0 {
         sim_defaults.chunk_ms
     } else {
-        sim.chunk_ms.clamp(1.0, 10_000.0)
+        sim.chunk_ms.clamp(CHUNK_MS.min, CHUNK_MS.max)
     };
     for rate in [
         &mut sim.failure_rate,
@@ -321,7 +290,7 @@ fn clamp_settings(ws: &mut Workspace) {
         *rate = if rate.is_nan() {
             0.0
         } else {
-            rate.clamp(0.0, 1.0)
+            rate.clamp(RATE.min, RATE.max)
         };
     }
 
@@ -332,7 +301,9 @@ fn clamp_settings(ws: &mut Workspace) {
     } else {
         agents.tool_latency_ms.min(MAX_TOOL_LATENCY_MS)
     };
-    agents.max_turns = agents.max_turns.clamp(1, MAX_AGENT_TURNS);
+    agents.max_turns = agents
+        .max_turns
+        .clamp(AGENT_TURNS.min as usize, AGENT_TURNS.max as usize);
 }
 
 #[cfg(test)]
@@ -371,7 +342,7 @@ mod tests {
     }
 
     #[test]
-    fn every_error_sentence_tells_where_the_damaged_copy_is() {
+    fn every_error_sentence_names_the_saved_workspace() {
         for error in [
             LoadError::NotJson("x".into()),
             LoadError::NotAnObject,
@@ -380,8 +351,7 @@ mod tests {
         ] {
             let sentence = error.to_string();
             assert!(sentence.starts_with("The saved workspace"), "{sentence}");
-            assert!(sentence.contains(DAMAGED_KEY), "{sentence}");
-            assert!(sentence.ends_with('.'), "{sentence}");
+            assert!(sentence.ends_with(")."), "{sentence}");
         }
     }
 }

@@ -1,327 +1,8 @@
-//! The TypeScript program: the official `@anthropic-ai/sdk` on Node, `Promise.allSettled` for
-//! settle-all, `Promise.all` with an `AbortController` for fail-fast, seed 002's `Semaphore` for
-//! the limit, and `AbortSignal.timeout` for the per-call timeout (seed 000, with seed 002's
-//! policies). Formatted as Prettier formats it.
+//! The program's calls and runs: `ask`, sequential and parallel (limited or not, settle-all or fail-fast), the synthesis and `main`.
 
-use super::literal::{split_lines, typescript_string};
-use super::Runs;
-use super::{comment_block, temperature_note, Setup, SUBSTITUTE_NOTE, TITLE};
+use super::*;
 
-/// Prettier's line length.
-const WIDTH: usize = 80;
-
-/// The whole program for `setup`.
-pub(super) fn program(setup: &Setup<'_>) -> String {
-    let mut out = String::new();
-    header(&mut out, setup);
-    out.push_str("import Anthropic from \"@anthropic-ai/sdk\";\n\n");
-    constants(&mut out, setup);
-    out.push_str(LOG_AND_TYPES);
-    if setup.has_parallel_run() && setup.concurrency_limit.is_some() {
-        out.push_str(SEMAPHORE);
-    }
-    out.push_str(DESCRIBE);
-    out.push_str(&create_message(setup));
-    out.push_str(&ask(setup));
-    if setup.has_sequential_run() {
-        out.push_str(if setup.fail_fast {
-            SEQUENTIAL_FAIL_FAST
-        } else {
-            SEQUENTIAL_SETTLE_ALL
-        });
-    }
-    if setup.has_parallel_run() {
-        out.push_str(&parallel(setup));
-    }
-    out.push_str(if setup.fail_fast {
-        SYNTHESIS_FAIL_FAST
-    } else {
-        SYNTHESIS_SETTLE_ALL
-    });
-    out.push_str(if setup.fail_fast {
-        WORKFLOW_FAIL_FAST
-    } else {
-        WORKFLOW_SETTLE_ALL
-    });
-    out.push_str(&main(setup));
-    out
-}
-
-fn header(out: &mut String, setup: &Setup<'_>) {
-    let mut paragraphs = vec![TITLE.to_string()];
-    paragraphs.extend(setup.description());
-    out.push_str("/**\n");
-    out.push_str(&comment_block(&paragraphs, " * ", WIDTH));
-    out.push_str(
-        " *
- * Run it (Node 20 or later):
- *   npm install @anthropic-ai/sdk tsx
- *   export ANTHROPIC_API_KEY=...      # your API key
- *   export ANTHROPIC_BASE_URL=...     # optional: a proxy or another endpoint
- *   npx tsx parallel-research.ts
- */
-",
-    );
-}
-
-fn constants(out: &mut String, setup: &Setup<'_>) {
-    if setup.model_substituted {
-        out.push_str(&format!("// {SUBSTITUTE_NOTE}\n"));
-    }
-    out.push_str(&string_constant("MODEL", setup.model));
-    out.push_str(&format!("const MAX_TOKENS = {};\n", setup.max_tokens));
-    if let Some(t) = setup.temperature_literal() {
-        out.push_str(&format!("// {}\n", temperature_note(&t)));
-    }
-    if let Some(system) = setup.system_prompt {
-        out.push_str(&string_constant("SYSTEM_PROMPT", system));
-    }
-    out.push_str(&string_constant(
-        "SYNTHESIS_INSTRUCTIONS",
-        setup.synthesis_instructions,
-    ));
-    let literals: Vec<String> = setup
-        .questions
-        .iter()
-        .map(|q| typescript_string(q))
-        .collect();
-    let one_line = format!("const QUESTIONS: string[] = [{}];\n", literals.join(", "));
-    if one_line.chars().count() <= WIDTH + 1 {
-        out.push_str(&one_line);
-    } else {
-        out.push_str("const QUESTIONS: string[] = [\n");
-        for literal in &literals {
-            out.push_str(&format!("  {literal},\n"));
-        }
-        out.push_str("];\n");
-    }
-    if setup.has_parallel_run() {
-        if let Some(k) = setup.concurrency_limit {
-            out.push_str(&format!(
-                "const CONCURRENCY_LIMIT = {k}; // most calls in flight at once\n"
-            ));
-        }
-    }
-    if let Some(ms) = setup.timeout_ms {
-        out.push_str(&format!(
-            "const TIMEOUT_MS = {}; // per call, retries included\n",
-            grouped(ms)
-        ));
-    }
-    out.push_str(&format!(
-        "const MAX_RETRIES = {}; // for rate limits, server errors and lost connections\n",
-        setup.max_retries
-    ));
-    if !setup.fail_fast {
-        out.push_str(&format!(
-            "const QUORUM = {}; // fewest answers the synthesis needs\n",
-            setup.quorum
-        ));
-    }
-}
-
-/// `20_000` for 20000: digits grouped by thousands, as a numeric literal may be.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('_');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `const NAME = "…";`, or the text split into `+`-joined pieces when it is long or has
-/// newlines (as Prettier lays out a long concatenation).
-fn string_constant(name: &str, text: &str) -> String {
-    let one_line = format!("const {name} = {};\n", typescript_string(text));
-    if one_line.chars().count() <= WIDTH + 1 {
-        return one_line;
-    }
-    let pieces = split_lines(text, WIDTH - 8);
-    if pieces.len() == 1 {
-        // One long word: Prettier moves it to its own line.
-        return format!("const {name} =\n  {};\n", typescript_string(text));
-    }
-    let mut out = format!("const {name} =\n");
-    for (i, piece) in pieces.iter().enumerate() {
-        let end = if i + 1 == pieces.len() { ";" } else { " +" };
-        out.push_str(&format!("  {}{end}\n", typescript_string(piece)));
-    }
-    out
-}
-
-const LOG_AND_TYPES: &str = r#"
-const START = performance.now();
-
-/** Prints a line stamped with the seconds since the program started. */
-function log(message: string): void {
-  const seconds = ((performance.now() - START) / 1000).toFixed(2).padStart(6);
-  console.log(`[${seconds}s] ${message}`);
-}
-
-interface Answer {
-  text: string;
-  seconds: number;
-}
-
-/** A question without an answer: which one, why, and how long its call took. */
-class ResearchError extends Error {
-  readonly questionNumber: number;
-  readonly reason: string;
-  readonly seconds: number;
-
-  constructor(questionNumber: number, reason: string, seconds: number) {
-    super(reason);
-    this.questionNumber = questionNumber;
-    this.reason = reason;
-    this.seconds = seconds;
-  }
-}
-"#;
-
-const SEMAPHORE: &str = r#"
-/** Lets at most `maxConcurrent` calls run at once; the others wait in line. */
-class Semaphore {
-  private queue: Array<() => void> = [];
-  private active = 0;
-  private readonly maxConcurrent: number;
-
-  constructor(maxConcurrent: number) {
-    this.maxConcurrent = maxConcurrent;
-  }
-
-  async acquire(): Promise<void> {
-    if (this.active < this.maxConcurrent) {
-      this.active++;
-      return;
-    }
-    return new Promise<void>((resolve) => {
-      this.queue.push(() => {
-        this.active++;
-        resolve();
-      });
-    });
-  }
-
-  release(): void {
-    this.active--;
-    const next = this.queue.shift();
-    if (next) next();
-  }
-}
-"#;
-
-const DESCRIBE: &str = r#"
-/** Says in one line why a call failed. */
-function describe(error: unknown): string {
-  if (error instanceof Anthropic.APIError && error.status !== undefined) {
-    return `HTTP ${error.status}: ${error.apiMessage ?? error.message}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-"#;
-
-/// Whether the research calls take the fail-fast stop signal.
-fn takes_stop(setup: &Setup<'_>) -> bool {
-    setup.fail_fast && setup.has_parallel_run()
-}
-
-fn create_message(setup: &Setup<'_>) -> String {
-    let stop = takes_stop(setup);
-    let mut params = vec!["prompt: string"];
-    if setup.system_prompt.is_some() {
-        params.push("system?: string");
-    }
-    if stop {
-        params.push("stop?: AbortSignal");
-    }
-    let signature = format!(
-        "async function createMessage(client: Anthropic, {}): Promise<string> {{",
-        params.join(", ")
-    );
-    let signature = if signature.len() <= WIDTH {
-        signature
-    } else {
-        format!(
-            "async function createMessage(\n  client: Anthropic,\n{}\n): Promise<string> {{",
-            params
-                .iter()
-                .map(|p| format!("  {p},"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    };
-    let timeout = setup.timeout_ms.is_some();
-    let i = if timeout { "    " } else { "  " };
-    let mut fields = vec!["model: MODEL", "max_tokens: MAX_TOKENS"];
-    if setup.system_prompt.is_some() {
-        fields.push("system");
-    }
-    fields.push("messages: [{ role: \"user\", content: prompt }]");
-    let signal = match (timeout, stop) {
-        (true, true) => Some("{ signal: stop ? AbortSignal.any([timeout, stop]) : timeout }"),
-        (true, false) => Some("{ signal: timeout }"),
-        (false, true) => Some("{ signal: stop }"),
-        (false, false) => None,
-    };
-    let mut call = String::new();
-    match signal {
-        Some(signal) => {
-            call.push_str(&format!(
-                "{i}const message = await client.messages.create(\n"
-            ));
-            call.push_str(&format!("{i}  {{\n"));
-            for field in &fields {
-                call.push_str(&format!("{i}    {field},\n"));
-            }
-            call.push_str(&format!("{i}  }},\n{i}  {signal},\n{i});\n"));
-        }
-        None => {
-            call.push_str(&format!(
-                "{i}const message = await client.messages.create({{\n"
-            ));
-            for field in &fields {
-                call.push_str(&format!("{i}  {field},\n"));
-            }
-            call.push_str(&format!("{i}}});\n"));
-        }
-    }
-    let text = format!(
-        "{i}return message.content\n\
-         {i}  .map((block) => (block.type === \"text\" ? block.text : \"\"))\n\
-         {i}  .join(\"\");\n"
-    );
-    let body = if timeout {
-        format!(
-            r#"  // AbortSignal.timeout ends the call when its time is up, retries included.
-  const timeout = AbortSignal.timeout(TIMEOUT_MS);
-  try {{
-{call}{text}  }} catch (error) {{
-    if (timeout.aborted) {{
-      throw new Error(
-        `Timed out after ${{TIMEOUT_MS / 1000}} s (the per-call timeout).`,
-      );
-    }}
-    throw error;
-  }}
-"#
-        )
-    } else {
-        format!("{call}{text}")
-    };
-    format!(
-        "
-/** One call to the Messages API with the set-up's model; returns the text. */
-{signature}
-{body}}}
-"
-    )
-}
-
-fn ask(setup: &Setup<'_>) -> String {
+pub(super) fn ask(setup: &Setup<'_>) -> String {
     let stop = takes_stop(setup);
     let mut args = vec!["question"];
     if setup.system_prompt.is_some() {
@@ -378,7 +59,7 @@ fn ask(setup: &Setup<'_>) -> String {
     )
 }
 
-const SEQUENTIAL_SETTLE_ALL: &str = r#"
+pub(super) const SEQUENTIAL_SETTLE_ALL: &str = r#"
 /** Asks the questions one at a time, each call after the previous one. */
 async function researchSequential(
   client: Anthropic,
@@ -396,7 +77,7 @@ async function researchSequential(
 }
 "#;
 
-const SEQUENTIAL_FAIL_FAST: &str = r#"
+pub(super) const SEQUENTIAL_FAIL_FAST: &str = r#"
 /**
  * Asks the questions one at a time, each call after the previous one. The first
  * failure ends the loop (fail-fast).
@@ -410,7 +91,7 @@ async function researchSequential(client: Anthropic): Promise<Answer[]> {
 }
 "#;
 
-fn parallel(setup: &Setup<'_>) -> String {
+pub(super) fn parallel(setup: &Setup<'_>) -> String {
     let limited = setup.concurrency_limit.is_some();
     let doc = match (limited, setup.fail_fast) {
         (true, false) => "/** Asks every question at once, at most CONCURRENCY_LIMIT at a time. */",
@@ -515,7 +196,7 @@ async function researchParallel(
     }
 }
 
-const SYNTHESIS_SETTLE_ALL: &str = r#"
+pub(super) const SYNTHESIS_SETTLE_ALL: &str = r#"
 /**
  * The synthesis request, built as the page builds it: every answer in question
  * order, and the missing ones named so that the model can note the gaps.
@@ -572,7 +253,7 @@ async function synthesize(
 }
 "#;
 
-const SYNTHESIS_FAIL_FAST: &str = r#"
+pub(super) const SYNTHESIS_FAIL_FAST: &str = r#"
 /**
  * The synthesis request, built as the page builds it: every answer in question
  * order.
@@ -607,7 +288,7 @@ async function synthesize(
 }
 "#;
 
-const WORKFLOW_SETTLE_ALL: &str = r#"
+pub(super) const WORKFLOW_SETTLE_ALL: &str = r#"
 /**
  * The research, then the synthesis, printed as they happen. Returns the wall
  * time, or null when there is no synthesis.
@@ -635,7 +316,7 @@ async function runWorkflow(
 }
 "#;
 
-const WORKFLOW_FAIL_FAST: &str = r#"
+pub(super) const WORKFLOW_FAIL_FAST: &str = r#"
 /**
  * The research, then the synthesis, printed as they happen. Returns the wall
  * time, or null when there is no synthesis.
@@ -675,7 +356,7 @@ async function runWorkflow(
 }
 "#;
 
-fn main(setup: &Setup<'_>) -> String {
+pub(super) fn main(setup: &Setup<'_>) -> String {
     let runs = match setup.runs {
         Runs::Parallel => {
             "  if ((await runWorkflow(client, researchParallel)) === null) {
