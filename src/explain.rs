@@ -58,6 +58,13 @@ pub fn summary_sentence(f: &RunFigures) -> Option<String> {
                 .ideal_speedup
                 .map(|i| format!(", of an ideal {}", times(i)))
                 .unwrap_or_default();
+            if let Some(why) = &f.speedup_withheld {
+                return Some(format!(
+                    "{}. {}. {why}",
+                    sequential_clause(s),
+                    parallel_clause(p)
+                ));
+            }
             let speedup = f.speedup.unwrap_or(1.0);
             Some(format!(
                 "{}. {}. Parallel was {} faster{ideal}.",
@@ -66,6 +73,11 @@ pub fn summary_sentence(f: &RunFigures) -> Option<String> {
                 times(speedup)
             ))
         }
+        (None, Some(p)) if f.speedup_withheld.is_some() => Some(format!(
+            "{}. {}",
+            parallel_clause(p),
+            f.speedup_withheld.clone().unwrap_or_default()
+        )),
         (None, Some(p)) => Some(format!(
             "{}, for calls that add up to {}: about {} faster than one at a time.",
             parallel_clause(p),

@@ -20,6 +20,7 @@ pub mod batch;
 pub mod codegen;
 pub mod engine;
 pub mod explain;
+pub mod explain_limits;
 pub mod layout;
 pub mod lesson;
 pub mod markdown;

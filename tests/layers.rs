@@ -42,6 +42,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["base", "wire", "providers", "engine", "network"],
     ),
     (
+        "explain_limits",
+        &["base", "wire", "providers", "engine", "explain"],
+    ),
+    (
         "lesson",
         &[
             "base",
@@ -70,6 +74,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "codegen",
             "batch",
             "explain",
+            "explain_limits",
             "lesson",
             "network",
             "layout",

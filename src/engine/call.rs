@@ -242,6 +242,9 @@ async fn stream_once(
             ProviderEvent::Usage { usage } => {
                 ctx.emitter.emit(EventKind::Usage { lane, usage });
             }
+            ProviderEvent::RateLimit { info } => {
+                ctx.emitter.emit(EventKind::RateLimit { lane, info });
+            }
             ProviderEvent::Stop { .. } => return Ok(()),
             _ => {}
         }

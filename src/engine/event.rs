@@ -4,11 +4,13 @@
 //! *fold* them. A lane is one row of the timeline: a research call, a synthesis, an agent turn or
 //! a tool call.
 
+use super::budget::QueueReason;
 use super::cancel::CancelReason;
 use super::plan::RunKind;
 use super::synthesis::SynthesisSkip;
 use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
+use crate::wire::RateLimitInfo;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -193,6 +195,21 @@ pub enum EventKind {
     },
     GroupFinished {
         group: Group,
+    },
+    /// The lane has to wait before it may start: for a permit or a budget.
+    Queued {
+        lane: LaneId,
+        reason: QueueReason,
+    },
+    /// The adaptive concurrency limit of `group` is now `limit` (the first gives its start).
+    LimitChanged {
+        group: Group,
+        limit: usize,
+    },
+    /// The rate-limit headers of the lane's response.
+    RateLimit {
+        lane: LaneId,
+        info: RateLimitInfo,
     },
     RunFinished {
         cancelled: bool,

@@ -50,6 +50,11 @@ pub struct RunFigures {
     pub parallelism: usize,
     /// The agents lab's figures, when agents ran.
     pub agents: Option<AgentFigures>,
+    /// Why there is no speedup although both runs finished (they are not alike: failed calls).
+    pub speedup_withheld: Option<String>,
+    /// Groups whose server reported no token usage for calls that streamed text: estimates,
+    /// to be shown as such (never as a false zero).
+    pub token_estimates: Vec<super::honest::TokenEstimate>,
 }
 
 /// The figures of an agents-lab run.
@@ -116,6 +121,16 @@ impl RunFigures {
                 .unwrap_or(0.0);
             ideal_speedup(&durations, synthesis, view.concurrency_limit)
         });
+        let speedup_withheld = super::honest::speedup_withheld(
+            sequential.as_ref(),
+            parallel.as_ref(),
+            speedup,
+            ideal_speedup,
+        );
+        let (speedup, estimated_speedup) = match speedup_withheld {
+            Some(_) => (None, None),
+            None => (speedup, estimated_speedup),
+        };
         RunFigures {
             agents: agent_figures(view, now_ms),
             efficiency: speedup.map(|s| s / parallelism as f64),
@@ -125,6 +140,8 @@ impl RunFigures {
             estimated_speedup,
             ideal_speedup,
             parallelism,
+            speedup_withheld,
+            token_estimates: super::honest::token_estimates(view),
         }
     }
 }

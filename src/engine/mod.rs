@@ -32,11 +32,15 @@
 //! assert_eq!(report.groups.len(), 2);
 //! ```
 
+mod adaptive;
+mod admission;
+mod budget;
 mod call;
 mod cancel;
 mod event;
 mod export;
 mod figures;
+mod honest;
 mod log;
 mod plan;
 mod pricing;
@@ -45,12 +49,17 @@ mod scheduler;
 mod semaphore;
 mod synthesis;
 mod timeline;
+mod waves;
 
+pub use adaptive::{AdaptiveLimit, AdaptivePermit, DECREASE, INITIAL_LIMIT, PROBE_DAMPING};
+pub use admission::{run_admitted_call, CallAdmission, Ticket};
+pub use budget::{reserved_tokens, ClientLimits, QueueReason, RateBudgets, TokenBucket};
 pub use call::{run_call, CallContext, CallResult};
 pub use cancel::{CancelReason, CancelToken};
 pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
 pub use export::{LaneExport, RunExport, EXPORT_APP, EXPORT_FORMAT};
 pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigures};
+pub use honest::{speedup_withheld, token_estimates, TokenEstimate};
 pub use log::{log_line, LogLine, LogTone};
 pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
 pub use pricing::{cost_usd, price_of, Price};
@@ -67,3 +76,4 @@ pub use crate::base::{
 };
 pub use crate::wire::model::{ANSWER_HEADING, MISSING_HEADING};
 pub use timeline::{timeline_rows, LaneStatus, LaneView, Phase, RunView, TimelineRow};
+pub use waves::{detect_waves, CallTimes, Waves};

@@ -1,5 +1,6 @@
 //! [`RunPlan`]: what to run and under which policies.
 
+use super::budget::ClientLimits;
 use super::retry::RetryPolicy;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,9 @@ pub struct RunPlan {
     pub model: String,
     pub max_tokens: u32,
     pub temperature: Option<f32>,
+    /// Request and token budgets, and the adaptive concurrency limit.
+    #[serde(default)]
+    pub limits: ClientLimits,
 }
 
 impl Default for RunPlan {
@@ -88,6 +92,7 @@ impl Default for RunPlan {
             model: "simulated".into(),
             max_tokens: 1024,
             temperature: None,
+            limits: ClientLimits::default(),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! [`run`]: turns a [`RunPlan`] into calls — one at a time, all at once, or both — and the
 //! synthesis that follows each run.
 
-use super::call::{run_call, CallContext, CallResult};
+use super::admission::{run_admitted_call, CallAdmission};
+use super::call::{CallContext, CallResult};
 use super::cancel::{CancelReason, CancelToken};
 use super::event::{Emitter, EventKind, EventSink, Group, LaneInfo, LaneKind, Outcome};
 use super::plan::{CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
@@ -60,7 +61,17 @@ impl RunReport {
 /// Runs the plan: the research calls of each run, then its synthesis. `cancel` stops everything
 /// still going; every lane still ends with an event.
 pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport {
-    let emitter = Emitter::new(env.clock.clone(), env.sink.clone());
+    // Budgets and the adaptive limit watch the run's events; they wait on the run's clock.
+    let admission = CallAdmission::for_plan(plan, env.clock.clone());
+    let sink = match &admission {
+        Some(admission) => admission.observing(env.sink.clone()),
+        None => env.sink.clone(),
+    };
+    let emitter = Emitter::new(env.clock.clone(), sink);
+    if let Some(admission) = &admission {
+        admission.bind(&emitter);
+    }
+    let admission = admission.as_ref();
     let ctx = CallContext {
         emitter: emitter.clone(),
         provider: env.provider.clone(),
@@ -75,24 +86,26 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
         concurrency_limit: plan.concurrency_limit,
     });
     let groups = match plan.mode {
-        RunMode::Sequential => vec![run_group(plan, &ctx, Group::Sequential, &cancel).await],
+        RunMode::Sequential => {
+            vec![run_group(plan, &ctx, admission, Group::Sequential, &cancel).await]
+        }
         // Agent runs have their own entry point (`agent::run_agents`); as a research plan they
         // behave like a parallel run.
         RunMode::Parallel => {
-            vec![run_group(plan, &ctx, Group::Parallel, &cancel).await]
+            vec![run_group(plan, &ctx, admission, Group::Parallel, &cancel).await]
         }
         RunMode::Compare => match plan.compare_timing {
             CompareTiming::SameTime => {
                 let (seq, par) = join(
-                    run_group(plan, &ctx, Group::Sequential, &cancel),
-                    run_group(plan, &ctx, Group::Parallel, &cancel),
+                    run_group(plan, &ctx, admission, Group::Sequential, &cancel),
+                    run_group(plan, &ctx, admission, Group::Parallel, &cancel),
                 )
                 .await;
                 vec![seq, par]
             }
             CompareTiming::OneAfterTheOther => {
-                let seq = run_group(plan, &ctx, Group::Sequential, &cancel).await;
-                let par = run_group(plan, &ctx, Group::Parallel, &cancel).await;
+                let seq = run_group(plan, &ctx, admission, Group::Sequential, &cancel).await;
+                let par = run_group(plan, &ctx, admission, Group::Parallel, &cancel).await;
                 vec![seq, par]
             }
         },
@@ -106,6 +119,7 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
 async fn run_group(
     plan: &RunPlan,
     ctx: &CallContext,
+    admission: Option<&Rc<CallAdmission>>,
     group: Group,
     run_cancel: &CancelToken,
 ) -> GroupReport {
@@ -155,15 +169,21 @@ async fn run_group(
         Group::Sequential => {
             let mut answers = Vec::with_capacity(lanes.len());
             for (lane, question) in lanes.iter().zip(&plan.questions) {
+                let request = research_request(question);
                 let result =
-                    run_call(ctx, *lane, research_request(question), &group_cancel, None).await;
+                    run_admitted_call(ctx, admission, false, *lane, request, &group_cancel, None)
+                        .await;
                 on_result(&result);
                 answers.push(result);
             }
             answers
         }
         _ => {
-            let semaphore = plan.concurrency_limit.map(Semaphore::new);
+            // With an admission, it holds the concurrency limit (fixed or adaptive) itself.
+            let semaphore = match admission {
+                Some(_) => None,
+                None => plan.concurrency_limit.map(Semaphore::new),
+            };
             // join_all polls every call in this same tick, so all start together; results
             // come back in question order whatever order they finish in.
             join_all(lanes.iter().zip(&plan.questions).map(|(lane, question)| {
@@ -171,8 +191,10 @@ async fn run_group(
                 let group_cancel = &group_cancel;
                 let on_result = &on_result;
                 async move {
-                    let result = run_call(
+                    let result = run_admitted_call(
                         ctx,
+                        admission,
+                        true,
                         *lane,
                         research_request(question),
                         group_cancel,
@@ -187,8 +209,16 @@ async fn run_group(
         }
     };
 
-    let (synthesis, synthesis_skipped) =
-        synthesize(plan, ctx, group, &answers, run_cancel, &group_cancel).await;
+    let (synthesis, synthesis_skipped) = synthesize(
+        plan,
+        ctx,
+        admission,
+        group,
+        &answers,
+        run_cancel,
+        &group_cancel,
+    )
+    .await;
     emitter.emit(EventKind::GroupFinished { group });
     GroupReport {
         group,
@@ -204,6 +234,7 @@ async fn run_group(
 async fn synthesize(
     plan: &RunPlan,
     ctx: &CallContext,
+    admission: Option<&Rc<CallAdmission>>,
     group: Group,
     answers: &[CallResult],
     run_cancel: &CancelToken,
@@ -264,6 +295,6 @@ async fn synthesize(
     let mut request = ModelRequest::ask(&plan.model, None, &prompt, plan.max_tokens);
     request.temperature = plan.temperature;
     // The synthesis obeys the run's cancel, not fail-fast (which already decided above).
-    let result = run_call(ctx, lane, request, run_cancel, None).await;
+    let result = run_admitted_call(ctx, admission, false, lane, request, run_cancel, None).await;
     (Some(result), None)
 }

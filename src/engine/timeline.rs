@@ -1,10 +1,12 @@
 //! [`RunView`]: events folded into lanes with phases — what the timeline draws, the answers list
 //! shows, and the figures are computed from. Pure, so the page holds no timing logic.
 
+use super::budget::QueueReason;
 use super::event::{Event, EventKind, Group, LaneId, LaneInfo, LaneKind, Outcome};
 use super::plan::RunKind;
 use super::synthesis::SynthesisSkip;
 use crate::providers::{ModelRequest, Usage};
+use crate::wire::RateLimitInfo;
 use std::sync::Arc;
 
 /// A lane's state, as in the `data-status` attribute.
@@ -85,6 +87,15 @@ pub struct LaneView {
     pub request: Option<Arc<ModelRequest>>,
     /// Errors that led to retries: (time, message).
     pub retry_errors: Vec<(f64, String)>,
+    /// What the lane waits for while queued (`None` when it waits for nothing in particular).
+    pub queued_for: Option<QueueReason>,
+    /// The last thing it waited for before it started, kept after it started.
+    pub waited_for: Option<QueueReason>,
+    /// The rate-limit headers of its latest response, when the page could read any.
+    pub rate_limit: Option<RateLimitInfo>,
+    /// Whether the server reported token usage at all (a local server may not: then the
+    /// counts are unknown, not zero).
+    pub usage_reported: bool,
 }
 
 impl LaneView {
@@ -109,6 +120,10 @@ impl LaneView {
             outcome: None,
             request: None,
             retry_errors: Vec::new(),
+            queued_for: None,
+            waited_for: None,
+            rate_limit: None,
+            usage_reported: false,
         }
     }
 
@@ -155,6 +170,8 @@ pub struct RunView {
     pub synthesis_skipped: Vec<(Group, SynthesisSkip)>,
     /// The time of the latest event.
     pub last_event_ms: f64,
+    /// The adaptive concurrency limit over time: (time, group, limit).
+    pub limit_trace: Vec<(f64, Group, usize)>,
     pub finished: bool,
     pub cancelled: bool,
 }
@@ -211,6 +228,7 @@ impl RunView {
                 request,
             } => self.with_lane(*lane, |l| {
                 l.started_ms.get_or_insert(at);
+                l.queued_for = None;
                 if *attempt > 0 {
                     l.usage_of_earlier_attempts = l.usage;
                     l.text.clear();
@@ -230,7 +248,19 @@ impl RunView {
             }),
             EventKind::Usage { lane, usage } => self.with_lane(*lane, |l| {
                 l.usage = l.usage_of_earlier_attempts + *usage;
+                l.usage_reported = true;
             }),
+            EventKind::Queued { lane, reason } => self.with_lane(*lane, |l| {
+                l.queued_for = Some(*reason);
+                l.waited_for = Some(*reason);
+            }),
+            EventKind::RateLimit { lane, info } => self.with_lane(*lane, |l| {
+                l.rate_limit = Some(info.clone());
+            }),
+            EventKind::LimitChanged { group, limit } => {
+                self.limit_trace.push((at, *group, *limit));
+                None
+            }
             EventKind::RetryScheduled {
                 lane, retry, error, ..
             } => self.with_lane(*lane, |l| {

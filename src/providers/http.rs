@@ -12,7 +12,7 @@ use super::setup::{needs_key, SetupProblem};
 use super::{EventStream, ModelRequest, Provider, ProviderError, ProviderEvent};
 use crate::wire::anthropic::AnthropicStreamDecoder;
 use crate::wire::openai::OpenAiStreamDecoder;
-use crate::wire::{error_from_response, ErrorHeaders, StreamDecoder};
+use crate::wire::{error_from_response, ErrorHeaders, RateLimitInfo, StreamDecoder};
 use futures::stream;
 use gloo_net::http::{Method, RequestBuilder, Response};
 use std::collections::VecDeque;
@@ -221,6 +221,12 @@ impl Exchange {
         };
         let request_id =
             header(&response, "request-id").or_else(|| header(&response, "x-request-id"));
+        // Readable only where the server exposes them (`Access-Control-Expose-Headers`).
+        let rate_limit =
+            RateLimitInfo::from_headers(|name| header(&response, name), js_sys::Date::now());
+        if let Some(info) = rate_limit {
+            self.queue.push_back(Ok(ProviderEvent::RateLimit { info }));
+        }
         if !response.ok() {
             let status = response.status();
             let headers = ErrorHeaders {

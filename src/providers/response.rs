@@ -28,7 +28,7 @@ impl ResponseAccumulator {
     /// Takes one event in.
     pub fn push(&mut self, event: &ProviderEvent) {
         match event {
-            ProviderEvent::Opened { .. } => {}
+            ProviderEvent::Opened { .. } | ProviderEvent::RateLimit { .. } => {}
             ProviderEvent::TextDelta { text } => match self.blocks.last_mut() {
                 Some(PendingBlock::Text(existing)) => existing.push_str(text),
                 _ => self.blocks.push(PendingBlock::Text(text.clone())),

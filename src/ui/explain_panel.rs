@@ -29,10 +29,11 @@ pub fn ExplainPanel() -> impl IntoView {
     let points = move || {
         let view = app.live.finished_view.get()?;
         let facts = network_facts(&app);
-        let mut points = app
-            .live
-            .figures
-            .with(|f| explain_run(&view, f, facts.as_ref()));
+        let mut points = app.live.figures.with(|f| {
+            let mut points = explain_run(&view, f, facts.as_ref());
+            points.extend(crate::explain_limits::explain_limits(&view, f));
+            points
+        });
         if let Ok(plan) = serde_json::from_value::<RunPlan>(app.live.plan()) {
             let setup = MeasurementSetup::of(&plan, app.live.over_http());
             points.extend(explain_measurement(&setup));

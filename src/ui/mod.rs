@@ -12,6 +12,7 @@ mod explain_panel;
 mod figures;
 mod header;
 mod lesson;
+mod limits;
 mod live;
 mod markdown_view;
 mod mode_runs;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <figures::Figures />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
+                    <limits::LimitsPanel />
                     <batch::BatchTimeline />
                     <results::Results />
                     <batch::BatchPanel />

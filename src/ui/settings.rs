@@ -3,8 +3,7 @@
 use super::state::use_app;
 use crate::engine::{CompareTiming, FailurePolicy};
 use crate::workspace::limits::{
-    NumberRange, CONCURRENCY_LIMIT, MAX_TOKENS, QUORUM, RATE, RETRIES, SIMULATION_SPEED,
-    TEMPERATURE, TIMEOUT_MS,
+    NumberRange, MAX_TOKENS, QUORUM, RATE, RETRIES, SIMULATION_SPEED, TEMPERATURE, TIMEOUT_MS,
 };
 use crate::workspace::{ProviderKind, Workspace};
 use leptos::prelude::*;
@@ -126,16 +125,17 @@ pub fn RunSettings() -> impl IntoView {
         <details class="settings" open=true>
             <summary>"Run policy"</summary>
             <div class="row">
-                <NumberField testid="concurrency-limit" label="Concurrency limit" range=CONCURRENCY_LIMIT placeholder="unlimited" described_by="limit-hint" hidden=agents_mode read={|w| w.run.concurrency_limit.map(|l| l.to_string()).unwrap_or_default()} write={|w, v| {
-                    if v.trim().is_empty() { w.run.concurrency_limit = None; return None; }
-                    apply(fitted_whole(v, CONCURRENCY_LIMIT), |l| l as usize, |l| w.run.concurrency_limit = Some(l))
-                }} />
+                <super::limits::ConcurrencyField hidden=agents_mode />
                 <NumberField testid="timeout-ms" label="Timeout per call (ms)" range=TIMEOUT_MS placeholder="none" read={|w| w.run.timeout_ms.map(|t| t.to_string()).unwrap_or_default()} write={|w, v| {
                     if v.trim().is_empty() { w.run.timeout_ms = None; return None; }
                     apply(fitted_whole(v, TIMEOUT_MS), |t| t, |t| w.run.timeout_ms = Some(t))
                 }} />
             </div>
-            <p class="hint" id="limit-hint" class:hidden=move || !research()>"Empty = unlimited. Calls beyond the limit wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
+            <div class="row">
+                <NumberField testid="rpm-budget" label="Requests per minute" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.requests_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| { w.run.limits.requests_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0); None }} />
+                <NumberField testid="tpm-budget" label="Tokens per minute" placeholder="no budget" hidden=agents_mode read={|w| w.run.limits.tokens_per_minute.map(|n| n.to_string()).unwrap_or_default()} write={|w, v| { w.run.limits.tokens_per_minute = v.trim().parse::<u32>().ok().filter(|n| *n > 0); None }} />
+            </div>
+            <p class="hint" id="limit-hint" class:hidden=move || !research()>"Empty = unlimited; auto = find what the server takes (AIMD). Calls beyond the limit or the budgets wait, queued, for a free slot. Settle all lets every call finish; fail fast cancels the rest at the first failure."</p>
             <div class="row">
                 <label class="field" class:hidden=move || !research()>
                     <span>"When a call fails"</span>

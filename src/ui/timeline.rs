@@ -262,6 +262,14 @@ fn LaneRow(
     let id = handle.id;
     let info = handle.info.clone();
     let status = Memo::new(move |_| view.with(|v| v.status));
+    // `data-queued-for`: what a queued lane waits for (a permit, the request or token budget).
+    let queued_for = Memo::new(move |_| {
+        view.with(|v| {
+            v.queued_for
+                .filter(|_| v.status == crate::engine::LaneStatus::Queued)
+                .map(|r| r.as_str())
+        })
+    });
     let phases = Memo::new(move |_| view.with(|v| v.phases.clone()));
     let times = Memo::new(move |_| view.with(|v| (v.started_ms, v.ended_ms, v.retries)));
     let position =
@@ -311,6 +319,7 @@ fn LaneRow(
             data-lane-index=lane_index
             data-lane-id=id
             data-status=move || status.get().as_str()
+            data-queued-for=move || queued_for.get()
             data-start-ms=move || ms_attr(times.get().0)
             data-end-ms=move || ms_attr(times.get().1)
             data-retries=move || times.get().2

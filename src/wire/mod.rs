@@ -7,15 +7,18 @@
 //! - [`sse`]: the incremental Server-Sent-Events parser both streaming APIs use.
 //! - [`anthropic`] and [`openai`]: request bodies, response parsing and a [`StreamDecoder`] each.
 //! - [`error_from_response`]: error statuses, error bodies and retry headers.
+//! - [`RateLimitInfo`]: the rate-limit headers of both families.
 
 pub mod anthropic;
 mod errors;
 pub mod model;
 pub mod openai;
+mod ratelimit;
 pub mod sse;
 mod tool_input;
 
 pub use errors::{error_from_response, ErrorHeaders};
+pub use ratelimit::{parse_duration_ms, parse_rfc3339_ms, RateLimitBudget, RateLimitInfo};
 
 use model::{ProviderError, ProviderEvent};
 use serde_json::Value;

@@ -164,6 +164,8 @@ pub struct RunSettings {
     pub quorum: usize,
     pub max_retries: u32,
     pub compare_timing: CompareTiming,
+    /// Request and token budgets, and `auto` (the adaptive concurrency limit).
+    pub limits: crate::engine::ClientLimits,
 }
 
 impl Default for RunSettings {
@@ -175,6 +177,7 @@ impl Default for RunSettings {
             quorum: 1,
             max_retries: 2,
             compare_timing: CompareTiming::SameTime,
+            limits: crate::engine::ClientLimits::default(),
         }
     }
 }
@@ -318,6 +321,7 @@ impl Workspace {
             model: self.provider.model().to_string(),
             max_tokens: self.provider.max_tokens,
             temperature: self.provider.temperature,
+            limits: self.run.limits.clone(),
         })
     }
 }

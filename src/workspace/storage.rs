@@ -255,6 +255,10 @@ fn clamp_settings(ws: &mut Workspace) {
     // A quorum above the question count is left for `Workspace::problems` to explain.
     run.quorum = run.quorum.clamp(1, MAX_QUESTIONS);
     run.max_retries = run.max_retries.min(MAX_RETRIES);
+    // A budget of zero would never let a call out: it means no budget.
+    let budget = |n: Option<u32>| n.filter(|n| *n > 0);
+    run.limits.requests_per_minute = budget(run.limits.requests_per_minute);
+    run.limits.tokens_per_minute = budget(run.limits.tokens_per_minute);
 
     let provider = &mut ws.provider;
     if provider.max_tokens == 0 {

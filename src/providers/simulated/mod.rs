@@ -7,10 +7,12 @@
 //! on purpose (for the lessons). With tools in the request it plays a scripted tool-using model.
 
 mod arithmetic;
+mod server;
 mod tool_script;
 mod writer;
 
 pub use arithmetic::{format_number, Expression, NotAnExpression};
+pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};
 
@@ -24,6 +26,9 @@ use crate::base::{stable_hash, Clock, SplitMix64};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
+
+/// Milliseconds (at speed 1) before a request refused by the server's capacity hears so.
+const REFUSAL_MS: f64 = 300.0;
 
 /// Knobs of the simulation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,6 +46,8 @@ pub struct SimulationSettings {
     pub rate_limit_rate: f64,
     /// Real milliseconds between streamed chunks (larger means fewer, bigger updates).
     pub chunk_ms: f64,
+    /// The server's capacity: a concurrency limit (429 beyond it) and slots (queue inside).
+    pub server: ServerCapacity,
 }
 
 impl Default for SimulationSettings {
@@ -52,6 +59,7 @@ impl Default for SimulationSettings {
             slow_rate: 0.0,
             rate_limit_rate: 0.0,
             chunk_ms: 50.0,
+            server: ServerCapacity::default(),
         }
     }
 }
@@ -143,6 +151,7 @@ pub struct SimulatedProvider {
     clock: Rc<dyn Clock>,
     settings: Rc<SimulationSettings>,
     behaviours: Rc<HashMap<String, SimBehaviour>>,
+    server: Rc<server::ServerState>,
 }
 
 impl SimulatedProvider {
@@ -150,6 +159,7 @@ impl SimulatedProvider {
     pub fn new(clock: Rc<dyn Clock>, settings: SimulationSettings) -> SimulatedProvider {
         SimulatedProvider {
             clock,
+            server: Rc::new(server::ServerState::new(&settings.server)),
             settings: Rc::new(settings),
             behaviours: Rc::new(HashMap::new()),
         }
@@ -159,6 +169,15 @@ impl SimulatedProvider {
     pub fn with_behaviour(mut self, question: &str, behaviour: SimBehaviour) -> SimulatedProvider {
         Rc::make_mut(&mut self.behaviours).insert(question.trim().to_string(), behaviour);
         self
+    }
+
+    /// The speed factor, or 1 when it is not a positive number.
+    fn speed(&self) -> f64 {
+        if self.settings.speed.is_finite() && self.settings.speed > 0.0 {
+            self.settings.speed
+        } else {
+            1.0
+        }
     }
 
     /// Decides how the response to `request` (attempt `attempt`) will go.
@@ -172,11 +191,7 @@ impl SimulatedProvider {
             "attempt",
             &attempt.to_string(),
         ]));
-        let speed = if self.settings.speed.is_finite() && self.settings.speed > 0.0 {
-            self.settings.speed
-        } else {
-            1.0
-        };
+        let speed = self.speed();
         let behaviour = self
             .behaviours
             .get(prompt.trim())
@@ -306,7 +321,27 @@ impl Provider for SimulatedProvider {
             // The "server" thinks after the call has started, so a batch of calls started in one
             // tick all get their start stamped before any answer is composed.
             super::YieldNow::default().await;
-            simulator.unfold(&request, attempt, started_ms)
+            let mut inside = match simulator.server.arrive() {
+                Ok(inside) => inside,
+                Err(refused) => {
+                    // A refusal still takes a round trip to come back.
+                    simulator.clock.sleep(REFUSAL_MS / simulator.speed()).await;
+                    let stream: EventStream = Box::pin(futures::stream::iter([Err(refused)]));
+                    return stream;
+                }
+            };
+            // A request that waited for a slot starts to think only once it has one.
+            let started_ms = if simulator.server.take_slot(&mut inside).await {
+                simulator.clock.now_ms()
+            } else {
+                started_ms
+            };
+            let stream = simulator.unfold(&request, attempt, started_ms);
+            // The request stays inside the server (in flight, in its slot) while it streams.
+            Box::pin(stream.map(move |item| {
+                let _inside = &inside;
+                item
+            })) as EventStream
         });
         Box::pin(events.flatten())
     }

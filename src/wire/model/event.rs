@@ -24,6 +24,8 @@ pub enum ProviderEvent {
     Usage { usage: Usage },
     /// The response is complete.
     Stop { reason: StopReason },
+    /// The rate-limit headers of the response, when the page could read any.
+    RateLimit { info: crate::wire::RateLimitInfo },
 }
 
 /// Token counts of one response.
