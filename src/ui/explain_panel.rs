@@ -15,7 +15,7 @@ fn network_facts(app: &super::state::AppState) -> Option<NetworkFacts> {
             .filter(|h| {
                 h.info.group == Group::Parallel && matches!(h.info.kind, LaneKind::Question { .. })
             })
-            .filter_map(|h| h.network.get())
+            .filter_map(|h| h.network())
             .collect();
         NetworkFacts::from_phases(&phases)
     })
@@ -26,12 +26,12 @@ fn network_facts(app: &super::state::AppState) -> Option<NetworkFacts> {
 pub fn ExplainPanel() -> impl IntoView {
     let app = use_app();
     let points = move || {
-        let view = app.live.finished_view.get()?;
         let facts = network_facts(&app);
-        let points = app
-            .live
-            .figures
-            .with(|f| explain_run(&view, f, facts.as_ref()));
+        let points = app.live.with_finished_view(|view| {
+            app.live
+                .figures
+                .with(|f| explain_run(view, f, facts.as_ref()))
+        })?;
         (!points.is_empty()).then_some(points)
     };
     view! {

@@ -86,11 +86,15 @@ fn Notices() -> impl IntoView {
 
 /// The current run as JSON: plan, figures, lanes and every event — never the key.
 fn export_run_json(app: &super::state::AppState) -> String {
-    let lanes: Vec<serde_json::Value> = app.live.lanes.with_untracked(|lanes| {
-        lanes
-            .iter()
-            .map(|h| {
-                h.view.with_untracked(|v| {
+    // Read from the run's store, the fold of the events the export also carries.
+    let lanes: Vec<serde_json::Value> = app
+        .live
+        .with_store_untracked(|store| {
+            store
+                .view
+                .lanes
+                .iter()
+                .map(|v| {
                     serde_json::json!({
                         "lane": v.id,
                         "run": v.info.run_name(),
@@ -105,9 +109,9 @@ fn export_run_json(app: &super::state::AppState) -> String {
                         "error": v.outcome.as_ref().and_then(|o| o.reason()),
                     })
                 })
-            })
-            .collect()
-    });
+                .collect()
+        })
+        .unwrap_or_default();
     let export = serde_json::json!({
         "app": "parallel-playground",
         "format": 1,
