@@ -132,9 +132,14 @@ fn finish(
 ) -> CallResult {
     let text = progress.response.text();
     let usage = progress.response.usage();
-    let message = match outcome {
-        Outcome::Done => progress.response.finish().ok(),
-        _ => None,
+    // A response that streamed to its end can still be unreadable (a tool input that is not
+    // JSON): then the call failed, with that reason, rather than ending done with no message.
+    let (outcome, message) = match outcome {
+        Outcome::Done => match progress.response.finish() {
+            Ok(message) => (Outcome::Done, Some(message)),
+            Err(error) => (Outcome::Failed { error }, None),
+        },
+        other => (other, None),
     };
     ctx.emitter.emit(EventKind::Finished {
         lane,

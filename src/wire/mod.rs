@@ -12,6 +12,7 @@ pub mod anthropic;
 mod errors;
 pub mod openai;
 pub mod sse;
+mod tool_input;
 
 pub use errors::{error_from_response, ErrorHeaders};
 

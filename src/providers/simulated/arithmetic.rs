@@ -62,27 +62,78 @@ pub struct Expression {
     pub nodes: Vec<Node>,
 }
 
+/// The deepest parentheses may nest in an expression the simulated model works through.
+pub const MAX_PARENTHESES_DEPTH: usize = 32;
+
+/// The most numbers and operations an expression may have.
+pub const MAX_EXPRESSION_NODES: usize = 200;
+
+/// Why a text holds no expression the simulated model will work through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotAnExpression {
+    /// No arithmetic with at least one operation.
+    Missing,
+    /// Parentheses nested deeper than [`MAX_PARENTHESES_DEPTH`].
+    TooDeep { depth: usize },
+    /// More than [`MAX_EXPRESSION_NODES`] numbers and operations.
+    TooLarge,
+}
+
+impl std::fmt::Display for NotAnExpression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAnExpression::Missing => write!(f, "There is no arithmetic with an operation."),
+            NotAnExpression::TooDeep { depth } => write!(
+                f,
+                "The arithmetic nests parentheses {depth} deep; I work through at most \
+                 {MAX_PARENTHESES_DEPTH} levels."
+            ),
+            NotAnExpression::TooLarge => write!(
+                f,
+                "The arithmetic has more than {MAX_EXPRESSION_NODES} numbers and operations; \
+                 I work through smaller ones."
+            ),
+        }
+    }
+}
+
 impl Expression {
     /// Parses the arithmetic in `text`: numbers, `+ - * / ×`, parentheses. `None` if there is
-    /// no expression with at least one operation.
+    /// no expression the simulated model works through (see [`Expression::parse_in`]).
     pub fn find_in(text: &str) -> Option<Expression> {
-        let start = text.find(|c: char| c.is_ascii_digit() || c == '(')?;
-        let candidate: String = text[start..]
+        Expression::parse_in(text).ok()
+    }
+
+    /// Parses the arithmetic in `text`, or says why there is none to work through. The depth
+    /// of the parentheses is checked by a flat scan before the recursive-descent parser runs,
+    /// so its recursion is bounded by [`MAX_PARENTHESES_DEPTH`] whatever the text.
+    pub fn parse_in(text: &str) -> Result<Expression, NotAnExpression> {
+        let start = text
+            .find(|c: char| c.is_ascii_digit() || c == '(')
+            .ok_or(NotAnExpression::Missing)?;
+        let chars: Vec<char> = text[start..]
             .chars()
             .take_while(|c| c.is_ascii_digit() || " .+-*/×()".contains(*c))
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c == '×' { '*' } else { c })
             .collect();
+        let depth = parentheses_depth(&chars);
+        if depth > MAX_PARENTHESES_DEPTH {
+            return Err(NotAnExpression::TooDeep { depth });
+        }
         let mut parser = Parser {
-            chars: candidate
-                .replace('×', "*")
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect(),
+            chars,
             pos: 0,
             nodes: Vec::new(),
         };
-        parser.expression()?;
-        let has_op = parser.nodes.iter().any(|n| matches!(n, Node::Apply { .. }));
-        (has_op && parser.nodes.len() < 200).then_some(Expression {
+        parser.expression().ok_or(NotAnExpression::Missing)?;
+        if !parser.nodes.iter().any(|n| matches!(n, Node::Apply { .. })) {
+            return Err(NotAnExpression::Missing);
+        }
+        if parser.nodes.len() >= MAX_EXPRESSION_NODES {
+            return Err(NotAnExpression::TooLarge);
+        }
+        Ok(Expression {
             nodes: parser.nodes,
         })
     }
@@ -147,6 +198,22 @@ pub fn format_number(n: f64) -> String {
     } else {
         format!("{}", (n * 1e6).round() / 1e6)
     }
+}
+
+/// The deepest the parentheses in `chars` nest (unbalanced ones counted as they open).
+fn parentheses_depth(chars: &[char]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in chars {
+        match c {
+            '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A recursive-descent parser: expression := term (('+'|'-') term)*; term := factor (('*'|'/')
@@ -235,6 +302,32 @@ mod tests {
         assert_eq!(Expression::find_in("What year is it? 2024"), None);
         assert_eq!(Expression::find_in("no numbers"), None);
         assert_eq!(Expression::find_in("(2+"), None);
+    }
+
+    #[test]
+    fn deep_parentheses_are_refused_with_a_reason_not_a_stack_overflow() {
+        for depth in [MAX_PARENTHESES_DEPTH + 1, 20_000, 100_000] {
+            let text = format!("{}1+1{}", "(".repeat(depth), ")".repeat(depth));
+            let refused = Expression::parse_in(&text);
+            assert_eq!(refused, Err(NotAnExpression::TooDeep { depth }));
+            let sentence = refused.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(sentence.contains(&depth.to_string()), "{sentence}");
+        }
+        let unbalanced = "(".repeat(100_000) + "1+1";
+        assert!(Expression::parse_in(&unbalanced).is_err());
+        let at_the_limit = format!(
+            "{}1+1{}",
+            "(".repeat(MAX_PARENTHESES_DEPTH),
+            ")".repeat(MAX_PARENTHESES_DEPTH)
+        );
+        let e = Expression::find_in(&at_the_limit).expect("within the limit");
+        assert_eq!(e.evaluate(), Some(2.0));
+    }
+
+    #[test]
+    fn a_long_line_of_arithmetic_is_refused_as_too_large() {
+        let text = "1+".repeat(500_000) + "1";
+        assert_eq!(Expression::parse_in(&text), Err(NotAnExpression::TooLarge));
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod arithmetic;
 mod tool_script;
 mod writer;
 
-pub use arithmetic::{format_number, Expression};
+pub use arithmetic::{format_number, Expression, NotAnExpression};
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};
 

@@ -3,7 +3,7 @@
 //! becomes `2+3` and `4*4` together, then `5*16`, then the answer. With agent tools it plays an
 //! orchestrator that delegates each part of a sum to a sub-agent, all in the same turn.
 
-use super::arithmetic::{format_number, Expression, Node, Op};
+use super::arithmetic::{format_number, Expression, Node, NotAnExpression, Op};
 use super::writer;
 use crate::engine::{stable_hash, SplitMix64};
 use crate::providers::{ContentBlock, ModelRequest, Role};
@@ -141,9 +141,13 @@ pub fn tool_turn(request: &ModelRequest) -> ScriptedTurn {
     {
         return text_turn(content.clone());
     }
-    let Some(expr) = Expression::find_in(&task) else {
-        let mut rng = SplitMix64::new(salt);
-        return text_turn(writer::answer(&task, 60, &mut rng));
+    let expr = match Expression::parse_in(&task) {
+        Ok(expr) => expr,
+        Err(NotAnExpression::Missing) => {
+            let mut rng = SplitMix64::new(salt);
+            return text_turn(writer::answer(&task, 60, &mut rng));
+        }
+        Err(refused) => return text_turn(refused.to_string()),
     };
     let root = expr.root();
     let known = |node: usize| -> Option<f64> {

@@ -4,6 +4,7 @@
 use super::WireUsage;
 use crate::providers::{ProviderError, ProviderEvent, StopReason, Usage};
 use crate::wire::sse::{SseDecoder, SseEvent};
+use crate::wire::tool_input::ToolInputCheck;
 use crate::wire::{errors::stream_error, handle_sse_events, Decoded, StreamDecoder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -20,6 +21,7 @@ pub struct AnthropicStreamDecoder {
     sse: SseDecoder,
     usage: Usage,
     stop_reason: Option<StopReason>,
+    tool_inputs: ToolInputCheck,
     ended: bool,
 }
 
@@ -54,6 +56,7 @@ impl AnthropicStreamDecoder {
                         out.push(Ok(ProviderEvent::TextDelta { text }));
                     }
                     StartedBlock::ToolUse { id, name, input } => {
+                        self.tool_inputs.start(start.index, &name);
                         out.push(Ok(ProviderEvent::ToolUseStart {
                             index: start.index,
                             id,
@@ -62,9 +65,11 @@ impl AnthropicStreamDecoder {
                         // Streaming sends `{}` here and the input as deltas; pass on anything
                         // else so that it is not lost.
                         if input.as_object().is_some_and(|o| !o.is_empty()) {
+                            let partial_json = input.to_string();
+                            self.tool_inputs.push(start.index, &partial_json);
                             out.push(Ok(ProviderEvent::ToolInputDelta {
                                 index: start.index,
-                                partial_json: input.to_string(),
+                                partial_json,
                             }));
                         }
                     }
@@ -78,6 +83,7 @@ impl AnthropicStreamDecoder {
                         out.push(Ok(ProviderEvent::TextDelta { text }));
                     }
                     DeltaBody::InputJsonDelta { partial_json } if !partial_json.is_empty() => {
+                        self.tool_inputs.push(delta.index, &partial_json);
                         out.push(Ok(ProviderEvent::ToolInputDelta {
                             index: delta.index,
                             partial_json,
@@ -95,7 +101,13 @@ impl AnthropicStreamDecoder {
                     self.report_usage(usage, out);
                 }
             }
+            "content_block_stop" => {
+                if let Some(index) = value.get("index").and_then(Value::as_u64) {
+                    self.tool_inputs.check(index as usize)?;
+                }
+            }
             "message_stop" => {
+                self.tool_inputs.check_all()?;
                 let reason = self.stop_reason.take().unwrap_or(StopReason::EndTurn);
                 out.push(Ok(ProviderEvent::Stop { reason }));
             }
@@ -103,7 +115,7 @@ impl AnthropicStreamDecoder {
                 let error = value.get("error").cloned().unwrap_or(Value::Null);
                 return Err(stream_error(&error));
             }
-            // `ping`, `content_block_stop`, and event types added after this was written.
+            // `ping`, and event types added after this was written.
             _ => {}
         }
         Ok(())

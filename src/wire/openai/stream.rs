@@ -3,6 +3,7 @@
 
 use crate::providers::{ProviderError, ProviderEvent, StopReason, Usage};
 use crate::wire::sse::{SseDecoder, SseEvent};
+use crate::wire::tool_input::ToolInputCheck;
 use crate::wire::{errors::stream_error, handle_sse_events, Decoded, StreamDecoder};
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,6 +20,7 @@ pub struct OpenAiStreamDecoder {
     usage: Usage,
     finish_reason: Option<StopReason>,
     tool_calls: Vec<ToolCallProgress>,
+    tool_inputs: ToolInputCheck,
     ended: bool,
 }
 
@@ -45,6 +47,7 @@ impl OpenAiStreamDecoder {
             return Ok(());
         }
         if data == "[DONE]" {
+            self.tool_inputs.check_all()?;
             let reason = self.finish_reason.take().unwrap_or(StopReason::EndTurn);
             out.push(Ok(ProviderEvent::Stop { reason }));
             return Ok(());
@@ -138,6 +141,7 @@ impl OpenAiStreamDecoder {
             .push_str(arguments.as_deref().unwrap_or_default());
         if let (false, Some(name)) = (call.started, &call.name) {
             call.started = true;
+            self.tool_inputs.start(block_index, name);
             out.push(Ok(ProviderEvent::ToolUseStart {
                 index: block_index,
                 id: call
@@ -148,9 +152,11 @@ impl OpenAiStreamDecoder {
             }));
         }
         if call.started && !call.held_arguments.is_empty() {
+            let partial_json = std::mem::take(&mut call.held_arguments);
+            self.tool_inputs.push(block_index, &partial_json);
             out.push(Ok(ProviderEvent::ToolInputDelta {
                 index: block_index,
-                partial_json: std::mem::take(&mut call.held_arguments),
+                partial_json,
             }));
         }
     }
@@ -173,7 +179,10 @@ impl StreamDecoder for OpenAiStreamDecoder {
             return Vec::new();
         }
         match self.finish_reason.take() {
-            Some(reason) => vec![Ok(ProviderEvent::Stop { reason })],
+            Some(reason) => match self.tool_inputs.check_all() {
+                Ok(()) => vec![Ok(ProviderEvent::Stop { reason })],
+                Err(error) => vec![Err(error)],
+            },
             None => {
                 let message = if leftover.is_empty() {
                     "the body ended without a finish_reason or [DONE]"

@@ -15,6 +15,7 @@ use crate::cors::CorsRefused;
 use crate::http::{self, header, json_now, ExtraHeaders, Prepared};
 use crate::log::Exchange;
 use crate::reply::{Answer, Content, Conversation, Events, Schedule, Stop};
+use crate::slots;
 use crate::tools;
 use crate::AppState;
 
@@ -147,18 +148,41 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
                 e.input_tokens = Some(answer.input_tokens);
                 e.output_tokens = Some(sent);
             });
+            let scope = slots::scope_key(api_key, &conversation.model);
+            let admission = match state
+                .limits
+                .admit(
+                    &params.server,
+                    &scope,
+                    answer.input_tokens,
+                    answer.output_tokens(),
+                )
+                .await
+            {
+                Ok(admission) => admission,
+                Err(refused) => {
+                    let mut headers = ids.clone();
+                    headers.extend(refused.headers);
+                    let body = error_body(429, refused.message, &request_id);
+                    let response = json_now(exchange, 429, &body, &headers, refused.behaviour);
+                    return slots::mark(response, &params.server);
+                }
+            };
+            let mut headers = ids;
+            headers.extend(admission.headers());
             let prepared = prepare(&answer, &conversation.model, seq, &request_id);
-            let schedule = Schedule::new(received, &params);
-            http::deliver(
+            let schedule = Schedule::new(admission.schedule_from(received), &params);
+            let response = http::deliver(
                 exchange,
                 schedule,
                 conversation.stream,
                 prepared,
                 failure,
-                ids,
+                headers,
                 &behaviour,
             )
-            .await
+            .await;
+            admission.attach(response)
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct Params {
     pub echo: bool,
     /// Pick a behaviour per request from this seed (see [`chaos`]).
     pub chaos: Option<String>,
+    /// Budgets, concurrency, slots and local-server habits (see [`crate::slots`]).
+    pub server: crate::slots::ServerParams,
 }
 
 impl Default for Params {
@@ -59,6 +61,7 @@ impl Default for Params {
             midstream_overloaded: false,
             echo: false,
             chaos: None,
+            server: crate::slots::ServerParams::default(),
         }
     }
 }
@@ -145,10 +148,14 @@ impl Params {
             },
             "echo" => self.echo = flag(key, value)?,
             "chaos" if !value.is_empty() => self.chaos = Some(value.to_string()),
+            k if crate::slots::ServerParams::KEYS.contains(&k) => {
+                self.server.set(key, value).map_err(ParamError)?
+            }
             _ => {
                 return Err(ParamError(format!(
                     "unknown parameter '{key}' (known: ttft, tps, tokens, errors, retry_after, \
-                     retry_after_ms, cut, malformed, stall, midstream, echo, chaos)"
+                     retry_after_ms, cut, malformed, stall, midstream, echo, chaos, rpm, tpm, \
+                     max_concurrent, slots, interrupt, timing_allow_origin, stream_usage)"
                 )))
             }
         }

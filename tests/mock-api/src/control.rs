@@ -39,6 +39,7 @@ pub async fn requests(State(state): State<AppState>) -> Response {
 /// `POST /__mock/reset`: forgets the log and the attempt counters.
 pub async fn reset(State(state): State<AppState>) -> Response {
     state.log.reset();
+    state.limits.reset();
     eprintln!("mock-api: log reset");
     ([("content-type", "application/json")], r#"{"ok":true}"#).into_response()
 }

@@ -2,7 +2,8 @@
 //! `access-control-allow-origin: *` and expose the retry headers, except an answer marked
 //! [`CorsRefused`] (a browser call to `/v1/messages` without
 //! `anthropic-dangerous-direct-browser-access`), which a browser then sees as a network error.
-//! Every response carries `timing-allow-origin: *` so Resource Timing shows its phases.
+//! Every response carries `timing-allow-origin: *` so Resource Timing shows its phases, unless
+//! its request asked for `timing_allow_origin=0` (as `llama-server` sends none).
 
 use axum::extract::Request;
 use axum::http::header::{
@@ -18,8 +19,11 @@ use axum::response::{IntoResponse, Response};
 #[derive(Debug, Clone, Copy)]
 pub struct CorsRefused;
 
-/// The headers a page may read from API responses.
-pub const EXPOSED: &str = "request-id, x-request-id, retry-after, retry-after-ms, x-should-retry";
+/// The headers a page may read from API responses (the rate-limit headers included).
+pub const EXPOSED: &str = concat!(
+    "request-id, x-request-id, retry-after, retry-after-ms, x-should-retry, ",
+    crate::ratelimit::header_names!()
+);
 
 /// Middleware: answers preflights and adds the CORS headers to every other response.
 pub async fn cors(request: Request, next: Next) -> Response {
@@ -28,8 +32,14 @@ pub async fn cors(request: Request, next: Next) -> Response {
     }
     let mut response = next.run(request).await;
     let refused = response.extensions().get::<CorsRefused>().is_some();
+    let hide_timing = response
+        .extensions()
+        .get::<crate::slots::NoTimingAllowOrigin>()
+        .is_some();
     let headers = response.headers_mut();
-    headers.insert("timing-allow-origin", HeaderValue::from_static("*"));
+    if !hide_timing {
+        headers.insert("timing-allow-origin", HeaderValue::from_static("*"));
+    }
     if !refused {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         headers.insert(

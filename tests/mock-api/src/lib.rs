@@ -14,6 +14,10 @@
 //! ```
 
 pub mod anthropic;
+pub mod batches;
+pub mod batches_anthropic;
+pub mod batches_openai;
+pub mod batches_outcome;
 pub mod behaviour;
 pub mod body;
 pub mod chaos;
@@ -23,8 +27,10 @@ pub mod cors;
 pub mod http;
 pub mod log;
 pub mod openai;
+pub mod ratelimit;
 pub mod reply;
 pub mod site;
+pub mod slots;
 pub mod text;
 pub mod tools;
 
@@ -42,6 +48,8 @@ use crate::log::RequestLog;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub log: Arc<RequestLog>,
+    /// Budgets, requests in flight and slots per key.
+    pub limits: Arc<slots::ServerLimits>,
 }
 
 /// The API router (with CORS) over `state`.
@@ -52,6 +60,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/v1/models", get(control::models))
         .route("/__mock/requests", get(control::requests))
         .route("/__mock/reset", post(control::reset))
+        .merge(batches_outcome::router(Arc::clone(&state.log)))
         .layer(axum::middleware::from_fn(cors::cors))
         .with_state(state)
 }
@@ -73,6 +82,7 @@ pub async fn start(addr: &str) -> std::io::Result<Server> {
     let log = RequestLog::new();
     let router = api_router(AppState {
         log: Arc::clone(&log),
+        limits: Arc::default(),
     });
     let task = tokio::spawn(async move {
         // No Nagle delay: small streamed events go out at once, as a real API's would.

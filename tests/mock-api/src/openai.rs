@@ -16,6 +16,7 @@ use crate::body::sse_data;
 use crate::http::{self, header, json_now, ExtraHeaders, Prepared};
 use crate::log::Exchange;
 use crate::reply::{Answer, Content, Conversation, Events, Schedule, Stop};
+use crate::slots;
 use crate::tools;
 use crate::AppState;
 
@@ -117,18 +118,43 @@ pub async fn chat_completions(
                 e.input_tokens = Some(answer.input_tokens);
                 e.output_tokens = Some(sent);
             });
-            let prepared = prepare(&answer, &conversation.model, seq, request.include_usage);
-            let schedule = Schedule::new(received, &params);
-            http::deliver(
+            let scope = slots::scope_key(bearer, &conversation.model);
+            let admission = match state
+                .limits
+                .admit(
+                    &params.server,
+                    &scope,
+                    answer.input_tokens,
+                    answer.output_tokens(),
+                )
+                .await
+            {
+                Ok(admission) => admission,
+                Err(refused) => {
+                    let mut headers = ids.clone();
+                    headers.extend(refused.headers);
+                    let body = error_body(429, refused.message);
+                    let response = json_now(exchange, 429, &body, &headers, refused.behaviour);
+                    return slots::mark(response, &params.server);
+                }
+            };
+            let mut headers = ids;
+            headers.extend(admission.headers());
+            // llama-cpp-python ignores `stream_options` (`stream_usage=0` does the same).
+            let include_usage = request.include_usage && params.server.stream_usage;
+            let prepared = prepare(&answer, &conversation.model, seq, include_usage);
+            let schedule = Schedule::new(admission.schedule_from(received), &params);
+            let response = http::deliver(
                 exchange,
                 schedule,
                 conversation.stream,
                 prepared,
                 failure,
-                ids,
+                headers,
                 &behaviour,
             )
-            .await
+            .await;
+            admission.attach(response)
         }
     }
 }

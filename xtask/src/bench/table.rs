@@ -1,0 +1,347 @@
+//! The table's rows: each figure beside its goal, with a verdict.
+
+use super::measure::Measurements;
+use super::SCALE_SIZES;
+
+/// Whether a row met its goal.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Verdict {
+    Met,
+    Missed,
+    /// A figure without a goal.
+    Info,
+    /// Not measured in this mode.
+    Skipped,
+    /// Could not be measured.
+    Missing,
+}
+
+impl Verdict {
+    fn of(met: bool) -> Verdict {
+        if met {
+            Verdict::Met
+        } else {
+            Verdict::Missed
+        }
+    }
+
+    pub(super) fn mark(self) -> &'static str {
+        match self {
+            Verdict::Met => "✓",
+            Verdict::Missed => "✗",
+            Verdict::Info | Verdict::Skipped => "",
+            Verdict::Missing => "?",
+        }
+    }
+}
+
+/// One line of the table.
+pub(super) struct Row {
+    pub(super) area: &'static str,
+    pub(super) what: String,
+    pub(super) value: String,
+    pub(super) goal: String,
+    pub(super) verdict: Verdict,
+}
+
+/// Builds rows, turning an absent measurement into a "not measured" row.
+struct Rows<'a> {
+    found: &'a Measurements,
+    rows: Vec<Row>,
+}
+
+impl Rows<'_> {
+    /// A row from a value, with its goal and verdict; `None` is a missing measurement.
+    fn add(
+        &mut self,
+        area: &'static str,
+        what: impl Into<String>,
+        goal: &str,
+        measured: Option<(String, Verdict)>,
+    ) {
+        let (value, verdict) = measured.unwrap_or(("not measured".into(), Verdict::Missing));
+        self.rows.push(Row {
+            area,
+            what: what.into(),
+            value,
+            goal: goal.into(),
+            verdict,
+        });
+    }
+
+    fn skipped(&mut self, area: &'static str, what: impl Into<String>, goal: &str) {
+        self.rows.push(Row {
+            area,
+            what: what.into(),
+            value: "skipped (--quick)".into(),
+            goal: goal.into(),
+            verdict: Verdict::Skipped,
+        });
+    }
+
+    fn num(&self, key: &str) -> Option<f64> {
+        self.found.num(key)
+    }
+}
+
+pub(super) fn table_rows(found: &Measurements, quick: bool) -> Vec<Row> {
+    let mut t = Rows {
+        found,
+        rows: Vec::new(),
+    };
+
+    // 1. Engine overhead, native.
+    for n in [10, 100, 1000] {
+        let key = |k: &str| format!("engine_n{n}_{k}");
+        let measured = (|| {
+            let start = t.num(&key("last_start_us"))?;
+            let total = t.num(&key("total_us"))?;
+            let per_call = t.num(&key("us_per_call"))?;
+            Some((
+                format!("{start:.1} µs · {total:.1} µs · {per_call:.2} µs/call"),
+                Verdict::of(per_call <= 10.0),
+            ))
+        })();
+        t.add(
+            "Engine (native)",
+            format!("{n} instant calls: to last start · done · per call"),
+            "≤ 10 µs/call",
+            measured,
+        );
+    }
+    let growth = t
+        .num("engine_n10_us_per_call")
+        .zip(t.num("engine_n1000_us_per_call"))
+        .map(|(small, large)| {
+            let factor = large / small;
+            (
+                format!("per call ×{factor:.2} from 10 to 1000"),
+                Verdict::of(factor <= 2.0),
+            )
+        });
+    t.add(
+        "Engine (native)",
+        "growth with N",
+        "linear (≤ ×2 per call)",
+        growth,
+    );
+
+    // 2. Launch skew.
+    for (n, goal) in [(10, 1.0), (100, 5.0)] {
+        let measured = t.num(&format!("skew_n{n}_ms")).map(|skew| {
+            let runs = t.num(&format!("skew_n{n}_runs")).unwrap_or(0.0);
+            (
+                format!("{skew:.1} ms (median of {runs:.0})"),
+                Verdict::of(skew <= goal),
+            )
+        });
+        t.add(
+            "Launch skew",
+            format!("{n} simulated, unlimited, speed 10: max − min start"),
+            &format!("≤ {goal:.0} ms"),
+            measured,
+        );
+    }
+
+    // 3. Overhead against the mock.
+    let overhead = (|| {
+        let wall = t.num("mock_wall_ms")?;
+        let slowest = t.num("mock_slowest_ms")?;
+        let synthesis = t.num("mock_synthesis_ms")?;
+        let ratio = t.num("mock_ratio")?;
+        Some((
+            format!("{wall:.0} ÷ ({slowest:.0} + {synthesis:.0}) = {ratio:.3}"),
+            Verdict::of(ratio <= 1.03),
+        ))
+    })();
+    t.add(
+        "Overhead (mock)",
+        "6 calls at 1000 ms: wall ÷ (slowest + synthesis)",
+        "≤ 1.03",
+        overhead,
+    );
+    let client_side = t
+        .num("mock_arrival_spread_ms")
+        .zip(t.num("mock_gap_ms"))
+        .map(|(spread, gap)| (format!("{spread:.1} ms · {gap:.1} ms"), Verdict::Info));
+    t.add(
+        "Overhead (mock)",
+        "requests' arrival spread at the server · last answer → synthesis start",
+        "–",
+        client_side,
+    );
+
+    let anatomy = (|| {
+        let parts: Option<Vec<String>> = ["issue", "connect", "head", "tail", "settle"]
+            .iter()
+            .map(|part| {
+                t.num(&format!("mock_call_{part}_ms"))
+                    .map(|ms| format!("{ms:.1}"))
+            })
+            .collect();
+        Some((format!("{} ms", parts?.join(" · ")), Verdict::Info))
+    })();
+    t.add(
+        "Overhead (mock)",
+        "a call, median: start → fetch() → sent → head → body end → lane end",
+        "–",
+        anatomy,
+    );
+
+    // 4. Side by side with the official SDKs.
+    let page = t.num("page_research_ms");
+    let python = t.num("peer_python_ms");
+    let node = t.num("peer_node_ms");
+    for (what, value) in [
+        ("page: parallel group start → last research end", page),
+        ("Python SDK: asyncio.gather", python),
+        ("Node SDK: Promise.all", node),
+    ] {
+        t.add(
+            "Vs SDKs (mock)",
+            format!("6 calls at 1000 ms, {what}"),
+            "–",
+            value.map(|ms| (format!("{ms:.1} ms"), Verdict::Info)),
+        );
+    }
+    let best_peer = match (python, node) {
+        (Some(p), Some(n)) => Some(p.min(n)),
+        (p, n) => p.or(n),
+    };
+    let ratio = page.zip(best_peer).map(|(page, peer)| {
+        let ratio = page / peer;
+        (format!("{ratio:.3}"), Verdict::of(ratio <= 1.01))
+    });
+    t.add("Vs SDKs (mock)", "page ÷ best SDK", "≤ 1.01", ratio);
+
+    // 5. Scale.
+    let longest = t.num("scale_n500_longest_task_ms").map(|ms| {
+        let count = t.num("scale_n500_long_tasks").unwrap_or(0.0);
+        let total = t.num("scale_n500_long_task_total_ms").unwrap_or(0.0);
+        (
+            format!("{ms:.0} ms ({count:.0} long tasks, {total:.0} ms in all)"),
+            Verdict::of(ms <= 50.0),
+        )
+    });
+    t.add(
+        "Scale",
+        "500 simulated lanes, speed 10: longest long task",
+        "≤ 50 ms",
+        longest,
+    );
+    let fps = t.num("scale_n500_fps").map(|fps| {
+        let run = t.num("scale_n500_run_ms").unwrap_or(0.0);
+        (
+            format!("{fps:.1} fps over a {:.1} s run", run / 1000.0),
+            Verdict::of(fps >= 50.0),
+        )
+    });
+    t.add("Scale", "500 lanes: mean frame rate", "≥ 50 fps", fps);
+    for n in SCALE_SIZES {
+        let what = format!("{n} lanes: frame interval mean / p95 · busy mean / p95");
+        if quick && n != 500 {
+            t.skipped("Scale", what, "–");
+            continue;
+        }
+        let key = |k: &str| format!("scale_n{n}_{k}");
+        let measured = (|| {
+            Some((
+                format!(
+                    "{:.1} / {:.1} ms · {:.1} / {:.1} ms",
+                    t.num(&key("frame_mean_ms"))?,
+                    t.num(&key("frame_p95_ms"))?,
+                    t.num(&key("busy_mean_ms"))?,
+                    t.num(&key("busy_p95_ms"))?
+                ),
+                Verdict::Info,
+            ))
+        })();
+        t.add("Scale", what, "–", measured);
+    }
+
+    // 6. Weight and cold load.
+    for (kind, label) in [
+        ("html", "*.html"),
+        ("js", "*.js"),
+        ("wasm", "*.wasm"),
+        ("css", "*.css"),
+    ] {
+        let measured = t
+            .num(&format!("weight_{kind}_raw"))
+            .zip(t.num(&format!("weight_{kind}_gzip")))
+            .map(|(raw, gzip)| (format!("{} · {} gzip", kb(raw), kb(gzip)), Verdict::Info));
+        t.add("Weight", format!("{label} raw · gzip -9"), "–", measured);
+    }
+    let total = t
+        .num("weight_total_raw")
+        .zip(t.num("weight_total_gzip"))
+        .map(|(raw, gzip)| {
+            (
+                format!("{} · {} gzip", kb(raw), kb(gzip)),
+                Verdict::of(gzip <= 250.0 * 1024.0),
+            )
+        });
+    t.add("Weight", "total raw · gzip -9", "≤ 250 KB gzip", total);
+    let load = t.num("load_ms").map(|ms| {
+        let runs = t.num("load_runs").unwrap_or(0.0);
+        let wasm = t
+            .num("load_wasm_fetched_ms")
+            .map_or(String::new(), |w| format!(", wasm fetched at {w:.0} ms"));
+        (
+            format!("{ms:.0} ms (median of {runs:.0}{wasm})"),
+            Verdict::Info,
+        )
+    });
+    t.add(
+        "Cold load",
+        "localhost, fresh context: navigation → Compare button",
+        "–",
+        load,
+    );
+    t.rows
+}
+
+fn kb(bytes: f64) -> String {
+    format!("{:.1} KB", bytes / 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured(pairs: &[(&str, &str)]) -> Measurements {
+        Measurements {
+            values: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_missing_measurement_is_marked_and_a_missed_goal_is_not_an_error() {
+        let found = measured(&[("skew_n10_ms", "3.0"), ("skew_n10_runs", "5")]);
+        let rows = table_rows(&found, false);
+        let skew = rows
+            .iter()
+            .find(|r| r.what.starts_with("10 simulated"))
+            .expect("skew row");
+        assert_eq!(skew.verdict, Verdict::Missed);
+        let load = rows
+            .iter()
+            .find(|r| r.area == "Cold load")
+            .expect("load row");
+        assert_eq!(load.verdict, Verdict::Missing);
+    }
+
+    #[test]
+    fn quick_mode_skips_the_sweep_without_calling_it_missing() {
+        let rows = table_rows(&Measurements::default(), true);
+        let skipped: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.verdict == Verdict::Skipped)
+            .map(|r| r.what.as_str())
+            .collect();
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
+    }
+}
