@@ -5,12 +5,12 @@
 //! loop drains the queue, folds it into the store's [`RunView`], and notifies only the lanes that
 //! changed. The page therefore re-renders at most once a frame, however many calls stream at once.
 
+use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, AgentPlan};
 use crate::browser::{page, BrowserClock};
-use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::engine::{
-    log_line, run, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo, LaneStatus,
-    LogLine, RunEnv, RunFigures, RunPlan, RunView,
+    log_line, run, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo,
+    LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -297,7 +297,13 @@ impl LiveRun {
                 .map(|l| (l.id, l.info.clone()))
                 .collect();
             let figures = (any_events || finished).then(|| RunFigures::compute(&s.view, now));
-            (now, new_lanes, figures, end < s.view.lanes.len(), some_ended)
+            (
+                now,
+                new_lanes,
+                figures,
+                end < s.view.lanes.len(),
+                some_ended,
+            )
         });
         let Some((now, new_lanes, figures, more_to_create, some_ended)) = folded else {
             return;

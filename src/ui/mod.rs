@@ -23,7 +23,7 @@ mod timeline_details;
 mod timeline_rows;
 
 pub use live::LiveRun;
-pub use run_store::{LaneHandle, RunStore};
+pub use run_store::{LaneHandle, RunScope, RunStore};
 pub use state::{use_app, AppState};
 
 use crate::engine::RunMode;

@@ -141,7 +141,7 @@ pub fn Timeline() -> impl IntoView {
     view! {
         <div class="timeline-wrap" node_ref=wrap>
             <Show
-                when=move || row_count.get() > 0
+                when=move || row_count.get() != 0
                 fallback=|| view! {
                     <p class="empty-timeline">
                         "Press " <strong>"Compare"</strong>

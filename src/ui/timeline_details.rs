@@ -35,41 +35,41 @@ pub fn Tooltip(hovered: RwSignal<Option<(LaneId, f64)>>) -> impl IntoView {
 /// The tooltip's lines for one lane: label, status, times, tokens, retries and reason.
 fn tooltip_lines(v: &LaneView) -> Vec<String> {
     let mut lines = vec![
-            v.info.label.clone(),
-            format!("Status: {}", v.status.as_str()),
-        ];
-        if let Some(start) = v.started_ms {
-            lines.push(format!("Started at {}", seconds_text(start)));
-        } else {
-            lines.push(format!("Queued since {}", seconds_text(v.opened_ms)));
-        }
-        if let (Some(start), Some(first)) = (v.started_ms, v.first_token_ms) {
-            lines.push(format!("First token after {}", seconds_text(first - start)));
-        }
-        if let Some(end) = v.ended_ms {
-            lines.push(format!(
-                "Ended at {}{}",
-                seconds_text(end),
-                v.duration_ms()
-                    .map(|d| format!(" (took {})", seconds_text(d)))
-                    .unwrap_or_default()
-            ));
-        }
-        if v.usage.input_tokens + v.usage.output_tokens > 0 {
-            lines.push(format!(
-                "Tokens: {} in, {} out",
-                v.usage.input_tokens, v.usage.output_tokens
-            ));
-        }
-        if v.retries > 0 {
-            lines.push(format!("Retries: {}", v.retries));
-        }
-        for (at, error) in &v.retry_errors {
-            lines.push(format!("At {}: {error}", seconds_text(*at)));
-        }
-        if let Some(reason) = v.outcome.as_ref().and_then(|o| o.reason()) {
-            lines.push(reason);
-        }
+        v.info.label.clone(),
+        format!("Status: {}", v.status.as_str()),
+    ];
+    if let Some(start) = v.started_ms {
+        lines.push(format!("Started at {}", seconds_text(start)));
+    } else {
+        lines.push(format!("Queued since {}", seconds_text(v.opened_ms)));
+    }
+    if let (Some(start), Some(first)) = (v.started_ms, v.first_token_ms) {
+        lines.push(format!("First token after {}", seconds_text(first - start)));
+    }
+    if let Some(end) = v.ended_ms {
+        lines.push(format!(
+            "Ended at {}{}",
+            seconds_text(end),
+            v.duration_ms()
+                .map(|d| format!(" (took {})", seconds_text(d)))
+                .unwrap_or_default()
+        ));
+    }
+    if v.usage.input_tokens + v.usage.output_tokens > 0 {
+        lines.push(format!(
+            "Tokens: {} in, {} out",
+            v.usage.input_tokens, v.usage.output_tokens
+        ));
+    }
+    if v.retries > 0 {
+        lines.push(format!("Retries: {}", v.retries));
+    }
+    for (at, error) in &v.retry_errors {
+        lines.push(format!("At {}: {error}", seconds_text(*at)));
+    }
+    if let Some(reason) = v.outcome.as_ref().and_then(|o| o.reason()) {
+        lines.push(reason);
+    }
     lines
 }
 
