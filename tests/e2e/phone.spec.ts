@@ -35,7 +35,7 @@ test("on a phone the run button and the first timeline row come within two scree
 
   // The settings are one tap away.
   await page.locator(".settings-fold > summary").click();
-  await expect(page.getByTestId("sim-speed")).toBeVisible();
+  await expect(page.getByTestId("provider-select")).toBeVisible();
   await noHorizontalScroll(page);
 });
 
