@@ -1,7 +1,7 @@
 //! The numbers of a run, told in plain words: the one-line summary beside the figures.
 
+use crate::base::seconds_text;
 use crate::engine::{GroupFigures, RunFigures};
-use crate::providers::seconds_text;
 
 /// `2.8×`
 pub fn times(x: f64) -> String {

@@ -3,10 +3,10 @@
 //! numbers of that very run.
 
 use crate::agent::AgentSetup;
+use crate::base::seconds_text;
 use crate::engine::FailurePolicy;
 use crate::engine::{Group, LaneKind, LaneStatus, LaneView, RunFigures, RunMode, RunView};
 use crate::explain::times;
-use crate::providers::seconds_text;
 use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
 
 /// One step of the lesson.

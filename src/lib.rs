@@ -10,6 +10,8 @@
 //! - `ui` (wasm only): Leptos components that fold engine events into the page.
 
 pub mod agent;
+pub mod base;
+pub mod batch;
 pub mod codegen;
 pub mod engine;
 pub mod explain;

@@ -4,8 +4,9 @@
 
 use futures::future::join_all;
 use leptos::prelude::*;
+use parallel_playground::base::Clock;
 use parallel_playground::browser::BrowserClock;
-use parallel_playground::engine::{Clock, Group, LaneInfo, LaneKind};
+use parallel_playground::engine::{Group, LaneInfo, LaneKind};
 use parallel_playground::ui::RunScope;
 use std::cell::RefCell;
 use std::future::Future;

@@ -2,9 +2,9 @@
 //! only after its own run and quotes that run's figures.
 
 use parallel_playground::agent::run_agents;
+use parallel_playground::base::seconds_text;
 use parallel_playground::engine::*;
 use parallel_playground::lesson::{explain_step, STEPS};
-use parallel_playground::providers::seconds_text;
 use parallel_playground::providers::simulated::{SimBehaviour, SimulatedProvider};
 use parallel_playground::workspace::Workspace;
 use std::cell::RefCell;

@@ -337,7 +337,7 @@ fn plain_text_reads_like_the_answer() {
 }
 
 #[test]
-fn pathological_inputs_finish_quickly() {
+fn pathological_inputs_give_a_safe_tree() {
     let inputs = [
         "[".repeat(100_000),
         "*a".repeat(50_000),
@@ -348,16 +348,10 @@ fn pathological_inputs_finish_quickly() {
         "|a".repeat(50_000) + "\n" + &"|-".repeat(50_000),
         "`".repeat(100_000),
     ];
+    // (How the time grows with the input is checked as a ratio in `syntax_tests.rs`.)
     for input in inputs {
-        let started = std::time::Instant::now();
         let nodes = parse_markdown(&input);
-        assert!(safety_problems(&nodes).is_empty());
-        let elapsed = started.elapsed();
-        assert!(
-            elapsed.as_secs_f64() < 5.0,
-            "{:?}…: {elapsed:?}",
-            &input[..8]
-        );
+        assert!(safety_problems(&nodes).is_empty(), "{:?}…", &input[..8]);
     }
 }
 

@@ -7,7 +7,7 @@
 //! at once, so it never fires. (No crate does this for the browser's event loop without pulling
 //! in a runtime; the queue is a `BTreeMap` and a few lines.)
 
-use crate::engine::Clock;
+use crate::base::Clock;
 use futures::future::LocalBoxFuture;
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -3,8 +3,8 @@
 use super::cancel::{CancelReason, CancelToken};
 use super::event::{Emitter, EventKind, LaneId, Outcome};
 use super::retry::RetryPolicy;
-use super::rng::SplitMix64;
 use super::semaphore::Semaphore;
+use crate::base::SplitMix64;
 use crate::providers::{
     AssistantMessage, ModelRequest, Provider, ProviderError, ProviderEvent, ResponseAccumulator,
     Usage,

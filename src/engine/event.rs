@@ -5,8 +5,8 @@
 //! a tool call.
 
 use super::cancel::CancelReason;
-use super::clock::Clock;
 use super::plan::RunMode;
+use crate::base::Clock;
 use crate::providers::{ModelRequest, ProviderError, Usage};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -127,7 +127,7 @@ impl Outcome {
             Outcome::ToolFailed { message } => Some(format!("The tool failed: {message}")),
             Outcome::TimedOut { after_ms } => Some(format!(
                 "Timed out after {} (the per-call timeout).",
-                crate::providers::seconds_text(*after_ms)
+                crate::base::seconds_text(*after_ms)
             )),
             Outcome::Cancelled { reason } => Some(format!("Cancelled: {}.", reason.describe())),
         }

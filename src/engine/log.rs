@@ -2,7 +2,7 @@
 
 use super::event::{Event, EventKind, Group, LaneKind, Outcome};
 use super::timeline::RunView;
-use crate::providers::seconds_text;
+use crate::base::seconds_text;
 
 /// How a log line should look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

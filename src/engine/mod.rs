@@ -34,14 +34,12 @@
 
 mod call;
 mod cancel;
-mod clock;
 mod event;
 mod figures;
 mod log;
 mod plan;
 mod pricing;
 mod retry;
-mod rng;
 mod scheduler;
 mod semaphore;
 mod synthesis;
@@ -49,17 +47,21 @@ mod timeline;
 
 pub use call::{run_call, CallContext, CallResult};
 pub use cancel::{CancelReason, CancelToken};
-pub use clock::{run_virtual, Clock, VirtualClock};
 pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
 pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigures};
 pub use log::{log_line, LogLine, LogTone};
 pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunMode, RunPlan};
 pub use pricing::{cost_usd, price_of, Price};
-pub use retry::{parse_http_date_ms, parse_retry_after, RetryPolicy};
-pub use rng::{stable_hash, SplitMix64};
+pub use retry::RetryPolicy;
 pub use scheduler::{run, GroupReport, RunEnv, RunReport};
 pub use semaphore::{Acquire, Permit, Semaphore};
-pub use synthesis::{
-    below_quorum_reason, synthesis_prompt, ResearchOutcome, ANSWER_HEADING, MISSING_HEADING,
+pub use synthesis::{below_quorum_reason, synthesis_prompt, ResearchOutcome};
+
+// The leaf primitives and the synthesis headings, where callers above the engine have always
+// found them; they are defined in `base` and `wire`.
+pub use crate::base::{
+    parse_http_date_ms, parse_retry_after, run_virtual, stable_hash, Clock, SplitMix64,
+    VirtualClock,
 };
+pub use crate::wire::model::{ANSWER_HEADING, MISSING_HEADING};
 pub use timeline::{timeline_rows, LaneStatus, LaneView, Phase, RunView, TimelineRow};

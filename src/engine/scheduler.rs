@@ -3,12 +3,11 @@
 
 use super::call::{run_call, CallContext, CallResult};
 use super::cancel::{CancelReason, CancelToken};
-use super::clock::Clock;
 use super::event::{Emitter, EventKind, EventSink, Group, LaneInfo, LaneKind, Outcome};
 use super::plan::{CompareTiming, FailurePolicy, RunMode, RunPlan};
-use super::rng::SplitMix64;
 use super::semaphore::Semaphore;
 use super::synthesis::{below_quorum_reason, synthesis_prompt, ResearchOutcome};
+use crate::base::{Clock, SplitMix64};
 use crate::providers::{ModelRequest, Provider};
 use futures::future::{join, join_all};
 use serde::Serialize;

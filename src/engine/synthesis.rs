@@ -3,17 +3,14 @@
 //! This is seed 002's fork-join with graceful degradation: when some research calls failed, the
 //! synthesis still runs (if the quorum is met) and is told which questions have no answer.
 
+use crate::wire::model::{ANSWER_HEADING, MISSING_HEADING};
+
 /// One research question and what became of it.
 pub struct ResearchOutcome<'a> {
     pub question: &'a str,
     /// The answer, or why there is none.
     pub answer: Result<&'a str, String>,
 }
-
-/// The heading that starts each answered section; the simulated model reads it back.
-pub const ANSWER_HEADING: &str = "### Question";
-/// The heading that starts each missing section.
-pub const MISSING_HEADING: &str = "### Missing";
 
 /// Builds the user prompt of the synthesis call.
 pub fn synthesis_prompt(instructions: &str, outcomes: &[ResearchOutcome<'_>]) -> String {
@@ -102,5 +99,26 @@ mod tests {
         );
         assert!(prompt.contains("All 1 research answers"));
         assert!(!prompt.contains("Missing"));
+    }
+
+    #[test]
+    fn the_simulated_model_reads_the_real_prompt_back() {
+        let prompt = synthesis_prompt(
+            "Write a travel guide.",
+            &[
+                ResearchOutcome {
+                    question: "What are the top attractions in Paris?",
+                    answer: Ok("The Louvre and Montmartre."),
+                },
+                ResearchOutcome {
+                    question: "How do I get around Paris?",
+                    answer: Err("HTTP 500".into()),
+                },
+            ],
+        );
+        let text =
+            crate::providers::simulated::synthesis(&prompt, &mut crate::base::SplitMix64::new(1));
+        assert!(text.contains("## Top attractions in Paris"), "{text}");
+        assert!(text.contains("**Gap:** question 2"), "{text}");
     }
 }

@@ -34,6 +34,43 @@ pub(super) fn parse(markdown: &str) -> Vec<MdNode> {
     BlockParser::run(markdown, &definitions).0
 }
 
+/// No link references: what a [`LineFeed`] reads with.
+static NO_DEFINITIONS: Definitions = Definitions::new();
+
+/// The block parser kept open between chunks of a streaming text and fed its complete lines.
+/// When a line leaves no block open (no container, no leaf), the blocks before it are final:
+/// what follows parses the same on its own as after them, since the parser then carries no
+/// state but a blank-line flag that only lists read. Link reference definitions break that
+/// (a definition changes text before it), so a feed says when it has read one.
+pub(super) struct LineFeed {
+    parser: BlockParser<'static>,
+}
+
+impl LineFeed {
+    pub(super) fn new() -> LineFeed {
+        LineFeed {
+            parser: BlockParser::new(&NO_DEFINITIONS),
+        }
+    }
+
+    /// Reads one complete line (without its `\n`); true when no block is open after it.
+    pub(super) fn line(&mut self, line: &str) -> bool {
+        self.parser.line(line.strip_suffix('\r').unwrap_or(line));
+        self.parser.containers.is_empty() && matches!(self.parser.leaf, Leaf::None)
+    }
+
+    /// The finished top-level blocks read since the last call (only right after a line that
+    /// left no block open).
+    pub(super) fn take_finished(&mut self) -> Vec<MdNode> {
+        self.parser.out.take_top_level()
+    }
+
+    /// Whether a link reference definition was read.
+    pub(super) fn read_a_definition(&self) -> bool {
+        !self.parser.found.is_empty()
+    }
+}
+
 enum Container {
     Quote,
     /// A list; `marker` is its bullet (`-*+`) or its number's delimiter (`.` or `)`).
@@ -78,8 +115,8 @@ struct BlockParser<'d> {
 }
 
 impl<'d> BlockParser<'d> {
-    fn run(markdown: &str, definitions: &'d Definitions) -> (Vec<MdNode>, Definitions) {
-        let mut parser = BlockParser {
+    fn new(definitions: &'d Definitions) -> BlockParser<'d> {
+        BlockParser {
             out: TreeBuilder::new(),
             definitions,
             found: Definitions::new(),
@@ -88,7 +125,11 @@ impl<'d> BlockParser<'d> {
             blank: false,
             after_blank: false,
             padding_left: 0,
-        };
+        }
+    }
+
+    fn run(markdown: &str, definitions: &'d Definitions) -> (Vec<MdNode>, Definitions) {
+        let mut parser = BlockParser::new(definitions);
         for line in markdown.split('\n') {
             parser.line(line.strip_suffix('\r').unwrap_or(line));
         }

@@ -18,7 +18,8 @@
 //! Line breaks inside a paragraph are kept as `\n` in its text. Anything else (HTML, footnotes,
 //! task lists, math, bare URLs) stays literal text. `block_parser` reads lines into blocks,
 //! `inline_parser` reads the text inside them, and `tree_builder` enforces the depth cap.
-//! Neither recurses, and both take time linear in the input.
+//! Neither recurses, and both take time linear in the input. [`MarkdownStream`] parses a
+//! text that arrives in chunks, each line once, handing out each finished block once.
 //!
 //! ```
 //! use parallel_playground::markdown::{parse_markdown, to_plain_text, MdNode, MdTag};
@@ -33,8 +34,11 @@ mod block_parser;
 mod inline_parser;
 mod link_policy;
 mod plain_text;
+mod streaming;
 mod tree_builder;
 
+#[cfg(test)]
+mod streaming_tests;
 #[cfg(test)]
 mod syntax_tests;
 #[cfg(test)]
@@ -42,6 +46,7 @@ mod tests;
 
 pub use link_policy::{safe_link_target, ALLOWED_LINK_SCHEMES};
 pub use plain_text::to_plain_text;
+pub use streaming::MarkdownStream;
 
 /// The deepest an element may sit in a parsed tree; deeper structure is flattened into its
 /// parent (the text is kept, the formatting is not).

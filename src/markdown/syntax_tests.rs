@@ -32,48 +32,72 @@ fn bullets(items: Vec<Vec<MdNode>>) -> MdNode {
     element(tag, items.collect())
 }
 
-/// The fastest of three runs, so a busy machine does not fail the test.
-fn parse_time(input: &str) -> std::time::Duration {
-    (0..3)
-        .map(|_| {
-            let started = std::time::Instant::now();
-            assert!(!parse_markdown(input).is_empty());
-            started.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
+/// Inputs built to trip up a Markdown parser; `eighths` of 8 makes each about 100 KB.
+fn adversarial_inputs(eighths: usize) -> Vec<String> {
+    let n = |count: usize| count * eighths / 8;
+    // Runs of 1, 2, 3 … backticks: the total grows with the square of the longest run.
+    let longest = (440.0 * (eighths as f64 / 8.0).sqrt()) as usize;
+    let growing_backticks: String = (1..longest).map(|k| "`".repeat(k) + "a").collect();
+    let repeated = [
+        ("*", 100_000),
+        ("[", 100_000),
+        ("_a", 50_000),
+        ("**a", 33_000),
+        ("![", 50_000),
+        ("[a](", 25_000),
+        ("[a]((b)", 14_000),
+        ("<", 100_000),
+        ("<a", 50_000),
+        ("&#", 50_000),
+        ("\\", 100_000),
+        ("~~a", 33_000),
+        ("> ", 50_000),
+        ("- ", 50_000),
+        ("1. ", 33_000),
+        ("* - ", 25_000),
+        ("\n>", 50_000),
+        ("[*a] ", 20_000),
+    ];
+    let mut inputs: Vec<String> = repeated
+        .iter()
+        .map(|(unit, count)| unit.repeat(n(*count)))
+        .collect();
+    inputs.push("[a][b]".repeat(n(16_000)) + "\n\n[b]: https://b.example");
+    inputs.push(growing_backticks);
+    inputs.push("|a".repeat(n(20_000)) + "\n" + &"|-".repeat(n(20_000)) + &"\nx".repeat(n(10_000)));
+    inputs
 }
 
+/// The fastest of five runs of `work` (a busy machine slows some runs, never all five).
+fn fastest_of_five(mut work: impl FnMut()) -> f64 {
+    (0..5)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            work();
+            started.elapsed().as_secs_f64()
+        })
+        .fold(f64::MAX, f64::min)
+}
+
+/// Linear time, measured as a ratio in one run (not against a clock, which a loaded machine
+/// slows): one 100 KB input takes about as long as eight 12.5 KB ones. Quadratic work would
+/// make it eight times as long.
 #[test]
-fn adversarial_inputs_of_100_kb_parse_in_well_under_100_ms() {
-    let growing_backticks: String = (1..440).map(|n| "`".repeat(n) + "a").collect();
-    let inputs = [
-        "*".repeat(100_000),
-        "[".repeat(100_000),
-        "_a".repeat(50_000),
-        "**a".repeat(33_000),
-        "![".repeat(50_000),
-        "[a](".repeat(25_000),
-        "[a]((b)".repeat(14_000),
-        "<".repeat(100_000),
-        "<a".repeat(50_000),
-        "&#".repeat(50_000),
-        "\\".repeat(100_000),
-        "~~a".repeat(33_000),
-        "> ".repeat(50_000),
-        "- ".repeat(50_000),
-        "1. ".repeat(33_000),
-        "* - ".repeat(25_000),
-        "\n>".repeat(50_000),
-        "[*a] ".repeat(20_000),
-        "[a][b]".repeat(16_000) + "\n\n[b]: https://b.example",
-        growing_backticks,
-        "|a".repeat(20_000) + "\n" + &"|-".repeat(20_000) + &"\nx".repeat(10_000),
-    ];
-    for input in inputs {
-        assert!(input.len() <= 110_000, "{}", input.len());
-        let elapsed = parse_time(&input);
-        assert!(elapsed.as_millis() < 100, "{:?}…: {elapsed:?}", &input[..8]);
+fn adversarial_inputs_of_100_kb_parse_in_time_linear_in_their_length() {
+    for (small, large) in adversarial_inputs(1).iter().zip(adversarial_inputs(8)) {
+        assert!(large.len() <= 110_000, "{}", large.len());
+        let eight_small = fastest_of_five(|| {
+            for _ in 0..8 {
+                assert!(!parse_markdown(small).is_empty());
+            }
+        });
+        let one_large = fastest_of_five(|| assert!(!parse_markdown(&large).is_empty()));
+        let ratio = one_large / eight_small;
+        assert!(
+            ratio < 3.0,
+            "{:?}…: 100 KB took {ratio:.1} times as long as 8 × 12.5 KB",
+            &large[..8]
+        );
     }
 }
 

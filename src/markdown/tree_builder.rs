@@ -139,6 +139,14 @@ impl TreeBuilder {
             .unwrap_or_default()
     }
 
+    /// Hands back the top-level nodes collected so far, when no frame is open.
+    pub(super) fn take_top_level(&mut self) -> Vec<MdNode> {
+        match self.stack.as_mut_slice() {
+            [root] => std::mem::take(&mut root.children),
+            _ => Vec::new(),
+        }
+    }
+
     fn depth(&self) -> usize {
         self.stack.last().map_or(0, |frame| frame.depth)
     }

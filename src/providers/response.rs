@@ -1,41 +1,7 @@
 //! Folding a stream of [`ProviderEvent`]s into the complete assistant message.
 
-use super::{ContentBlock, ProviderError, ProviderEvent, StopReason, Usage};
+use super::{AssistantMessage, ContentBlock, ProviderError, ProviderEvent, StopReason, Usage};
 use serde_json::Value;
-
-/// A complete model response: its content blocks in order, why it stopped, and its usage.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssistantMessage {
-    pub content: Vec<ContentBlock>,
-    pub stop_reason: StopReason,
-    pub usage: Usage,
-}
-
-impl AssistantMessage {
-    /// All text of the response.
-    pub fn text(&self) -> String {
-        self.content
-            .iter()
-            .filter_map(|block| match block {
-                ContentBlock::Text { text } => Some(text.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The tool calls of the response, in the order the model wrote them.
-    pub fn tool_uses(&self) -> Vec<(&str, &str, &Value)> {
-        self.content
-            .iter()
-            .filter_map(|block| match block {
-                ContentBlock::ToolUse { id, name, input } => {
-                    Some((id.as_str(), name.as_str(), input))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-}
 
 /// One content block while it streams in.
 #[derive(Debug)]

@@ -13,7 +13,7 @@ use super::{
     words_with_spaces, EventStream, ModelRequest, Provider, ProviderError, ProviderEvent,
     StopReason, Usage,
 };
-use crate::engine::Clock;
+use crate::base::Clock;
 use futures::stream::{self, StreamExt};
 use std::collections::HashMap;
 use std::rc::Rc;

@@ -2,8 +2,8 @@
 
 use super::run_store::LaneHandle;
 use super::state::use_app;
+use crate::base::seconds_text;
 use crate::engine::{Group, LaneKind};
-use crate::providers::seconds_text;
 use leptos::html::Div;
 use leptos::prelude::*;
 

@@ -2,9 +2,9 @@
 //! that tells them.
 
 use super::state::use_app;
+use crate::base::seconds_text;
 use crate::engine::{Group, GroupFigures};
 use crate::explain::{summary_sentence, times};
-use crate::providers::seconds_text;
 use leptos::prelude::*;
 
 /// One figure with its automation hooks.

@@ -4,9 +4,9 @@ use super::answers::Answers;
 use super::code::CodePanel;
 use super::markdown_view::Markdown;
 use super::state::{use_app, ResultsTab};
+use crate::base::seconds_text;
 use crate::browser::page;
 use crate::engine::{Group, LaneKind, LogTone};
-use crate::providers::seconds_text;
 use leptos::prelude::*;
 
 /// The tab strip and the tab on show.

@@ -3,8 +3,8 @@
 
 use super::state::use_app;
 use super::timeline::ROW_HEIGHT;
+use crate::base::seconds_text;
 use crate::engine::{LaneId, LaneKind, LaneStatus, LaneView};
-use crate::providers::seconds_text;
 use leptos::prelude::*;
 
 /// Exact times, tokens, status and error of the lane under the pointer.

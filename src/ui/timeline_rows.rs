@@ -6,9 +6,9 @@
 use super::run_store::LaneHandle;
 use super::state::use_app;
 use super::timeline::{RowKey, RowPositions, Scale, AXIS_HEIGHT, BAR_HEIGHT, ROW_HEIGHT};
+use crate::base::seconds_text;
 use crate::engine::{Group, LaneId, LaneKind, LaneStatus};
 use crate::layout::truncate_at_word;
-use crate::providers::seconds_text;
 use leptos::prelude::*;
 
 /// Where still-open phases end: far beyond any axis, hidden by the future mask.

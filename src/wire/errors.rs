@@ -1,8 +1,8 @@
 //! Error responses: the JSON error bodies of both APIs, the retry headers, and the error
 //! objects some servers send inside a stream.
 
-use crate::engine::parse_retry_after;
-use crate::providers::{ApiErrorKind, ProviderError};
+use crate::base::parse_retry_after;
+use crate::wire::model::{ApiErrorKind, ProviderError};
 use serde_json::Value;
 
 /// The longest excerpt of a body that is not a JSON error, in characters.

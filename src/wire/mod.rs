@@ -10,13 +10,14 @@
 
 pub mod anthropic;
 mod errors;
+pub mod model;
 pub mod openai;
 pub mod sse;
 mod tool_input;
 
 pub use errors::{error_from_response, ErrorHeaders};
 
-use crate::providers::{ProviderError, ProviderEvent};
+use model::{ProviderError, ProviderEvent};
 use serde_json::Value;
 use sse::{SseError, SseEvent};
 

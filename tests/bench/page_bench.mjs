@@ -8,7 +8,8 @@
 // The page and the API are served by the mock server on two origins, as in the e2e tests.
 // Sections, in order: cold load, first view under a phone's network and CPU (`first-view`), launch
 // skew (10, 100, 1000 lanes), overhead against the mock API, scale (frames and long tasks from 50
-// to 1000 lanes), memory over 200 runs of 60 lanes, and where the time of a 500-lane run goes.
+// to 1000 lanes), memory over 200 runs of 60 lanes, where the time of a 500-lane run goes, and the
+// frame time of a streaming Markdown synthesis of 200 and of 20,000 words (`markdown`).
 
 import { chromium } from "playwright-core";
 import { writeFileSync, mkdirSync } from "node:fs";
@@ -25,7 +26,7 @@ const { values: options } = parseArgs({
     api: { type: "string" },
     quick: { type: "boolean", default: false },
     // A subset, for working on one measurement: e.g. `--sections scale,profile`.
-    sections: { type: "string", default: "load,first-view,skew,mock,scale,memory,profile" },
+    sections: { type: "string", default: "load,first-view,skew,mock,scale,memory,profile,markdown" },
     // Runs of the memory section (the goal is stated for 200).
     "memory-runs": { type: "string", default: "200" },
     "profile-out": { type: "string" },
@@ -299,6 +300,69 @@ async function scale(browser, count) {
   return longTasks;
 }
 
+/**
+ * Frame time while the synthesis streams a Markdown answer of about `words` words, in
+ * paragraphs, at 1,000 words a second: the mock echoes five questions back as answers, and
+ * then the synthesis prompt (which holds the questions and the answers) as the synthesis. Each
+ * frame's busy time is taken while the synthesis lane is streaming, over the last fifth of the
+ * stream (where a text re-parsed whole on every frame would be longest).
+ */
+async function streamingMarkdown(browser, words) {
+  const perQuestion = Math.round(words / 10);
+  const paragraph = "Parallel calls finish when the *slowest* one does, so the wait is the longest call. ";
+  const question = (i) => {
+    let text = `Question ${i + 1}:\n\n`;
+    for (let w = 0; w < perQuestion; w += 14) text += paragraph + (w % 84 === 70 ? "\n\n" : "");
+    return text;
+  };
+  const { context, page } = await openWith(browser, SITE, {
+    topic: TOPIC,
+    questions: Array.from({ length: 5 }, (_, i) => ({ text: question(i) })),
+    system_prompt: "",
+    provider: {
+      kind: "anthropic",
+      anthropic: { model: "mock?ttft=0&tps=1000&echo=1", base_url: API },
+      max_tokens: 200_000,
+    },
+    run: { concurrency_limit: null, max_retries: 0, timeout_ms: 600_000 },
+  });
+  await page.fill('[data-testid="api-key"]', "bench-key");
+  await page.evaluate(() => {
+    const frames = [];
+    window.__mdFrames = frames;
+    const channel = new MessageChannel();
+    let current = null;
+    channel.port1.onmessage = () => {
+      if (current) current.busy = performance.now() - current.at;
+      current = null;
+    };
+    const onFrame = (at) => {
+      const lane = document.querySelector('[data-testid="lane"][data-run="synthesis"]');
+      if (lane?.dataset.status === "streaming") {
+        current = { at, busy: null };
+        frames.push(current);
+        channel.port2.postMessage(0);
+      }
+      requestAnimationFrame(onFrame);
+    };
+    requestAnimationFrame(onFrame);
+  });
+  await runAndWait(page, "run-parallel", 600_000);
+  const frames = (await page.evaluate(() => window.__mdFrames)).filter((f) => f.busy !== null);
+  const shown = await page.$eval('[data-testid="synthesis-text"]', (e) => e.textContent.split(/\s+/).length);
+  await context.close();
+  const last = frames.slice(Math.floor(frames.length * 0.8));
+  const busy = last.map((f) => f.busy);
+  progress(
+    `streaming Markdown, ${shown} words: ${frames.length} frames, busy mean ${mean(busy).toFixed(2)} / p95 ${percentile(busy, 95).toFixed(2)} ms in the last fifth`,
+  );
+  const k = `markdown_stream_${words}_words`;
+  report(`${k}_shown_words`, shown);
+  report(`${k}_frames`, frames.length);
+  report(`${k}_busy_mean_ms`, mean(busy));
+  report(`${k}_busy_p95_ms`, percentile(busy, 95));
+}
+
 /** Records a trace and a CPU profile of a 500-lane run (two fresh runs) and writes a summary. */
 async function profile(browser, count, out) {
   const workspace = {
@@ -443,6 +507,7 @@ async function main() {
       await memory(browser, { runs, lanes: 60, site: SITE, report, progress });
     }
     if (sections.has("profile") && !QUICK) await profile(browser, 500, options["profile-out"]);
+    if (sections.has("markdown")) for (const words of [200, 20_000]) await streamingMarkdown(browser, words);
   } finally {
     await browser.close();
   }

@@ -2,15 +2,18 @@
 //!
 //! Steps: formatting and lints; native tests of the pure core (and the mock server); browser
 //! tests (wasm-bindgen-test in headless Chromium); the official SDKs against the mock server;
-//! end-to-end tests (Playwright driving Chromium against the release build).
+//! end-to-end tests (Playwright driving Chromium against the release build); the same page in
+//! Firefox (puppeteer-core driving Debian's firefox-esr over WebDriver BiDi).
 
 use crate::process::{run, Cmd};
-use crate::tools::{ensure_chromium, note, Tools};
+use crate::tools::{ensure_chromium, ensure_firefox, note, Tools};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The steps, in the order they run.
-pub const STEP_NAMES: &[&str] = &["fmt", "clippy", "native", "browser", "sdk", "e2e"];
+pub const STEP_NAMES: &[&str] = &[
+    "fmt", "clippy", "native", "browser", "sdk", "e2e", "firefox",
+];
 
 pub fn run_tests(workspace: &Path, filter: &[String]) -> Result<(), String> {
     for name in filter {
@@ -126,6 +129,24 @@ fn run_step(name: &str, workspace: &Path, tools: &Tools) -> Result<(), String> {
             run(Cmd::new("npx")
                 .current_dir(&e2e)
                 .args(["playwright", "test"])
+                .env("SITE_DIR", workspace.join("dist"))
+                .env("MOCK_API_BIN", target_dir(workspace).join("debug/mock-api")))
+        }
+        "firefox" => {
+            // After e2e, which built dist/ and the mock server (built again here when run alone).
+            ensure_firefox()?;
+            run(cargo().args(["build", "-p", "mock-api"]))?;
+            if !workspace.join("dist/index.html").exists() {
+                run(Cmd::new(tools.bin().join("trunk"))
+                    .current_dir(workspace)
+                    .env("PATH", tools.path_env())
+                    .args(["build", "--release"]))?;
+            }
+            let firefox = workspace.join("tests/firefox");
+            tools.ensure_node_modules(&firefox)?;
+            run(Cmd::new("node")
+                .current_dir(&firefox)
+                .args(["--test", "--test-concurrency=1", "run.mjs"])
                 .env("SITE_DIR", workspace.join("dist"))
                 .env("MOCK_API_BIN", target_dir(workspace).join("debug/mock-api")))
         }

@@ -165,6 +165,28 @@ pub fn ensure_chromium() -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// Debian's Firefox ESR (`/usr/bin/firefox-esr`); installed when missing and we are root.
+pub fn ensure_firefox() -> Result<(), String> {
+    if Path::new("/usr/bin/firefox-esr").exists() {
+        return Ok(());
+    }
+    let is_root = capture(Cmd::new("id").arg("-u")).map(|u| u.trim() == "0");
+    if is_root != Ok(true) {
+        return Err(
+            "Firefox is missing: install it with `sudo apt-get install -y firefox-esr` \
+             (the Firefox tests use /usr/bin/firefox-esr)"
+                .into(),
+        );
+    }
+    note("installing Firefox ESR from Debian");
+    run(Cmd::new("apt-get")
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(Cmd::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "firefox-esr"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 fn ensure_wasm_target() -> Result<(), String> {
     let installed = capture(Cmd::new("rustup").args(["target", "list", "--installed"]))?;
     if installed

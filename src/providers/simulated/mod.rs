@@ -20,7 +20,7 @@ use super::{
     words_with_spaces, ApiErrorKind, EventStream, ModelRequest, Provider, ProviderError,
     ProviderEvent, StopReason, Usage,
 };
-use crate::engine::{stable_hash, Clock, SplitMix64};
+use crate::base::{stable_hash, Clock, SplitMix64};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;

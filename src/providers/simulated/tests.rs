@@ -1,5 +1,5 @@
 use super::*;
-use crate::engine::{run_virtual, VirtualClock};
+use crate::base::{run_virtual, VirtualClock};
 use futures::StreamExt;
 
 fn collect(

@@ -5,7 +5,7 @@
 
 use super::arithmetic::{format_number, Expression, Node, NotAnExpression, Op};
 use super::writer;
-use crate::engine::{stable_hash, SplitMix64};
+use crate::base::{stable_hash, SplitMix64};
 use crate::providers::{ContentBlock, ModelRequest, Role};
 use serde_json::{json, Value};
 use std::collections::HashMap;

@@ -1,7 +1,8 @@
 //! Text the simulated model writes: answers built from the question's own words, and a synthesis
 //! that visibly merges the answers it was given (a section each, a note for each gap).
 
-use crate::engine::{SplitMix64, ANSWER_HEADING, MISSING_HEADING};
+use crate::base::SplitMix64;
+use crate::wire::model::{ANSWER_HEADING, MISSING_HEADING};
 
 const STOP_WORDS: &[&str] = &[
     "a",
@@ -395,7 +396,6 @@ fn join_words(words: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{synthesis_prompt, ResearchOutcome};
 
     #[test]
     fn finds_the_subject_and_keywords_of_a_question() {
@@ -420,18 +420,12 @@ mod tests {
 
     #[test]
     fn synthesis_has_a_section_per_answer_and_notes_each_gap() {
-        let prompt = synthesis_prompt(
-            "Write a travel guide.",
-            &[
-                ResearchOutcome {
-                    question: "What are the top attractions in Paris?",
-                    answer: Ok("The Louvre and Montmartre."),
-                },
-                ResearchOutcome {
-                    question: "How do I get around Paris?",
-                    answer: Err("HTTP 500".into()),
-                },
-            ],
+        // The shape of the engine's synthesis prompt (`engine::synthesis_prompt`, which checks
+        // that the simulated model reads its real output).
+        let prompt = format!(
+            "Write a travel guide.\n\nSome research failed: 1 of 2 questions have an answer.\n\n\
+             {ANSWER_HEADING} 1: What are the top attractions in Paris?\nThe Louvre and Montmartre.\n\n\
+             {MISSING_HEADING} 2: How do I get around Paris?\n(No answer: HTTP 500)\n"
         );
         let mut rng = SplitMix64::new(1);
         let text = synthesis(&prompt, &mut rng);

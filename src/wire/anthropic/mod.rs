@@ -9,7 +9,7 @@ mod stream;
 pub use stream::AnthropicStreamDecoder;
 
 use super::{errors::stream_error, temperature_json};
-use crate::providers::{
+use crate::wire::model::{
     AssistantMessage, ContentBlock, Message, ModelRequest, ProviderError, Role, StopReason, Usage,
 };
 use serde::Deserialize;
@@ -190,7 +190,7 @@ pub fn parse_message(body: &str) -> Result<AssistantMessage, ProviderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::ToolSpec;
+    use crate::wire::model::ToolSpec;
 
     fn tool_conversation() -> ModelRequest {
         let mut request = ModelRequest::ask("claude-sonnet-4-5", None, "Add 2 and 3", 512);

@@ -2,7 +2,7 @@
 //! `content_block_*`, `message_delta`, `message_stop`, `ping`, `error`) as provider events.
 
 use super::WireUsage;
-use crate::providers::{ProviderError, ProviderEvent, StopReason, Usage};
+use crate::wire::model::{ProviderError, ProviderEvent, StopReason, Usage};
 use crate::wire::sse::{SseDecoder, SseEvent};
 use crate::wire::tool_input::ToolInputCheck;
 use crate::wire::{errors::stream_error, handle_sse_events, Decoded, StreamDecoder};

@@ -11,7 +11,7 @@ mod stream;
 pub use stream::OpenAiStreamDecoder;
 
 use super::temperature_json;
-use crate::providers::{ContentBlock, Message, ModelRequest, Role};
+use crate::wire::model::{ContentBlock, Message, ModelRequest, Role};
 use serde_json::{json, Map, Value};
 
 /// The JSON body for `POST {base}/chat/completions`; `stream` asks for a stream that ends with
@@ -129,7 +129,7 @@ fn push_message_json(message: &Message, messages: &mut Vec<Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::ToolSpec;
+    use crate::wire::model::ToolSpec;
 
     #[test]
     fn tool_calls_and_results_become_assistant_and_tool_messages() {

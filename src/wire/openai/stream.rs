@@ -1,7 +1,7 @@
 //! [`OpenAiStreamDecoder`]: streamed Chat Completion chunks, tool-call fragments, the usage
 //! chunk and `[DONE]` as provider events.
 
-use crate::providers::{ProviderError, ProviderEvent, StopReason, Usage};
+use crate::wire::model::{ProviderError, ProviderEvent, StopReason, Usage};
 use crate::wire::sse::{SseDecoder, SseEvent};
 use crate::wire::tool_input::ToolInputCheck;
 use crate::wire::{errors::stream_error, handle_sse_events, Decoded, StreamDecoder};

@@ -151,6 +151,8 @@ impl Params {
             k if crate::slots::ServerParams::KEYS.contains(&k) => {
                 self.server.set(key, value).map_err(ParamError)?
             }
+            // Batch-only controls (batches.rs reads them); a direct call ignores them.
+            "outcome" | "batch_ms" => {}
             _ => {
                 return Err(ParamError(format!(
                     "unknown parameter '{key}' (known: ttft, tps, tokens, errors, retry_after, \

@@ -1,5 +1,6 @@
 //! Typed provider errors, each with a sentence a person can act on.
 
+use crate::base::seconds_text;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -174,15 +175,6 @@ fn describe_stream_error(kind: &ApiErrorKind, message: &str) -> String {
         format!("{what}.")
     } else {
         format!("{what}: {}", message.trim())
-    }
-}
-
-/// `1.5 s`, `250 ms`: durations as the page prints them.
-pub fn seconds_text(ms: f64) -> String {
-    if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{:.1} s", ms / 1000.0)
     }
 }
 

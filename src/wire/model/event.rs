@@ -1,0 +1,110 @@
+//! What comes back from a model: streamed events, token usage, why it stopped.
+
+use super::ContentBlock;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One step of a streamed model response, the same for every provider.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ProviderEvent {
+    /// The response began (HTTP headers arrived, or the simulated model accepted the request).
+    Opened { request_id: Option<String> },
+    /// A piece of answer text.
+    TextDelta { text: String },
+    /// The model began a tool call; `index` is its position among the response's content blocks.
+    ToolUseStart {
+        index: usize,
+        id: String,
+        name: String,
+    },
+    /// A fragment of the JSON input of the tool call at `index`.
+    ToolInputDelta { index: usize, partial_json: String },
+    /// Token usage so far (cumulative, as both APIs report it).
+    Usage { usage: Usage },
+    /// The response is complete.
+    Stop { reason: StopReason },
+}
+
+/// Token counts of one response.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+}
+
+impl Usage {
+    /// Keeps the larger of each count: usage reports are cumulative, some omit a field.
+    pub fn merge(&mut self, other: Usage) {
+        self.input_tokens = self.input_tokens.max(other.input_tokens);
+        self.output_tokens = self.output_tokens.max(other.output_tokens);
+    }
+}
+
+impl std::ops::Add for Usage {
+    type Output = Usage;
+    fn add(self, other: Usage) -> Usage {
+        Usage {
+            input_tokens: self.input_tokens + other.input_tokens,
+            output_tokens: self.output_tokens + other.output_tokens,
+        }
+    }
+}
+
+/// Why the model stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    EndTurn,
+    MaxTokens,
+    ToolUse,
+    StopSequence,
+    Other(String),
+}
+
+impl StopReason {
+    /// Maps the Anthropic `stop_reason` and the OpenAI `finish_reason` strings.
+    pub fn from_wire(value: &str) -> StopReason {
+        match value {
+            "end_turn" | "stop" => StopReason::EndTurn,
+            "max_tokens" | "length" => StopReason::MaxTokens,
+            "tool_use" | "tool_calls" | "function_call" => StopReason::ToolUse,
+            "stop_sequence" => StopReason::StopSequence,
+            other => StopReason::Other(other.to_string()),
+        }
+    }
+}
+
+/// A complete model response: its content blocks in order, why it stopped, and its usage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssistantMessage {
+    pub content: Vec<ContentBlock>,
+    pub stop_reason: StopReason,
+    pub usage: Usage,
+}
+
+impl AssistantMessage {
+    /// All text of the response.
+    pub fn text(&self) -> String {
+        self.content
+            .iter()
+            .filter_map(|block| match block {
+                ContentBlock::Text { text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The tool calls of the response, in the order the model wrote them.
+    pub fn tool_uses(&self) -> Vec<(&str, &str, &Value)> {
+        self.content
+            .iter()
+            .filter_map(|block| match block {
+                ContentBlock::ToolUse { id, name, input } => {
+                    Some((id.as_str(), name.as_str(), input))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
