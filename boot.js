@@ -2,4 +2,6 @@
 // Content-Security-Policy can forbid inline scripts altogether.
 const tag = document.querySelector("script[data-app-js]");
 const { default: init } = await import(tag.dataset.appJs);
-await init({ module_or_path: tag.dataset.appWasm });
+const wasm = await init({ module_or_path: tag.dataset.appWasm });
+// The wasm memory, for the benchmark's memory figure (`tests/bench/lib/sections.mjs`).
+window.__ppWasmMemory = wasm.memory;

@@ -140,3 +140,20 @@ pub fn reset_resource_timings() {
         performance.set_resource_timing_buffer_size(5000);
     }
 }
+
+/// Whether the media query matches now (false where it cannot be asked).
+pub fn media_matches(query: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media(query).ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Removes the element with `id`, if there is one (the static shell shown before the wasm).
+pub fn remove_element(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        element.remove();
+    }
+}

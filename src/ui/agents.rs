@@ -28,8 +28,8 @@ pub fn AgentEditor() -> impl IntoView {
                     });
                 }
             >
-                <option value="calculator">"Calculator agent with math tools (seed 003)"</option>
-                <option value="orchestrator">"Orchestrator with calculator agents as tools (seed 004)"</option>
+                <option value="calculator">"One calculator agent with math tools"</option>
+                <option value="orchestrator">"An orchestrator that uses calculator agents as its tools"</option>
             </select>
         </label>
         <fieldset class="questions-box">
@@ -98,7 +98,7 @@ pub fn AgentEditor() -> impl IntoView {
                 <super::editor::FieldNote note=latency_note />
             </label>
             <p class="hint">
-                "With instant tools, parallel tool calls change little (seed 004): the win comes from tools that wait — "
+                "With instant tools, parallel tool calls change little: the win comes from tools that wait — "
                 "I/O, or whole agents used as tools."
             </p>
         </fieldset>

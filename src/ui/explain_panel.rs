@@ -16,7 +16,7 @@ fn network_facts(app: &super::state::AppState) -> Option<NetworkFacts> {
             .filter(|h| {
                 h.info.group == Group::Parallel && matches!(h.info.kind, LaneKind::Question { .. })
             })
-            .filter_map(|h| h.network.get())
+            .filter_map(|h| h.network())
             .collect();
         NetworkFacts::from_phases(&phases)
     })
@@ -27,13 +27,14 @@ fn network_facts(app: &super::state::AppState) -> Option<NetworkFacts> {
 pub fn ExplainPanel() -> impl IntoView {
     let app = use_app();
     let points = move || {
-        let view = app.live.finished_view.get()?;
         let facts = network_facts(&app);
-        let mut points = app.live.figures.with(|f| {
-            let mut points = explain_run(&view, f, facts.as_ref());
-            points.extend(crate::explain_limits::explain_limits(&view, f));
-            points
-        });
+        let mut points = app.live.with_finished_view(|view| {
+            app.live.figures.with(|f| {
+                let mut points = explain_run(view, f, facts.as_ref());
+                points.extend(crate::explain_limits::explain_limits(view, f));
+                points
+            })
+        })?;
         if let Ok(plan) = serde_json::from_value::<RunPlan>(app.live.plan()) {
             let setup = MeasurementSetup::of(&plan, app.live.over_http());
             points.extend(explain_measurement(&setup));

@@ -103,8 +103,7 @@ pub fn LessonCard() -> impl IntoView {
         if live.run_number.get() <= lesson.baseline.get() {
             return None;
         }
-        let view = live.finished_view.get()?;
-        live.figures.with(|f| explain_step(index, &view, f))
+        live.with_finished_view(|view| live.figures.with(|f| explain_step(index, view, f)))?
     };
     view! {
         {move || lesson.step.get().and_then(|i| STEPS.get(i).map(|s| (i, s))).map(|(index, step)| {

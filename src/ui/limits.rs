@@ -51,12 +51,12 @@ pub fn LimitsPanel() -> impl IntoView {
     let live = app.live;
     let ws = app.workspace;
     let trace = move || {
-        let view = live.finished_view.get()?;
-        let steps: Vec<(f64, usize)> = view
-            .limit_trace
-            .iter()
-            .map(|(at, _, l)| (*at, *l))
-            .collect();
+        let steps: Vec<(f64, usize)> = live.with_finished_view(|view| {
+            view.limit_trace
+                .iter()
+                .map(|(at, _, l)| (*at, *l))
+                .collect()
+        })?;
         let last = steps.last()?.1;
         Some(view! {
             <div class="limit-trace" data-testid="limit-trace" data-final=last.to_string()>
@@ -68,9 +68,8 @@ pub fn LimitsPanel() -> impl IntoView {
         })
     };
     let gauge = move || {
-        let view = live.finished_view.get()?;
         let http = ws.with(|w| w.provider.kind != ProviderKind::Simulated);
-        gauge_view(&view, http)
+        live.with_finished_view(|view| gauge_view(view, http))?
     };
     view! { {trace} {gauge} }
 }

@@ -1,68 +1,54 @@
-//! [`LiveRun`]: runs the engine in the page and folds its events into signals, once per
+//! [`LiveRun`]: runs the engine in the page and folds its events into the run's store, once per
 //! animation frame.
 //!
-//! Events are queued as they happen; a `requestAnimationFrame` loop drains the queue, folds it
-//! into the pure [`RunView`], and touches only the signals of lanes that changed. The page
-//! therefore re-renders at most once a frame, however many calls stream at once.
+//! Events are recorded in the [`RunStore`] as they happen and queued; a `requestAnimationFrame`
+//! loop drains the queue, folds it into the store's [`RunView`], and notifies only the lanes that
+//! changed. The page therefore re-renders at most once a frame, however many calls stream at once.
 
+use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run, CancelReason, CancelToken, Clock, Event, Group, LaneId, LaneInfo, LaneStatus,
-    LaneView, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip,
+    log_line, run, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo,
+    LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// One lane of the current run, with the signal the page renders from.
-#[derive(Clone)]
-pub struct LaneHandle {
-    pub id: LaneId,
-    pub info: LaneInfo,
-    pub view: RwSignal<LaneView>,
-    /// Network phases of its last request, once the browser reports them.
-    pub network: RwSignal<Option<NetworkPhases>>,
-}
-
-/// The run on the page: its lanes, figures, log, and the controls to start and cancel it.
+/// The run on the page: its store, figures, log, and the controls to start and cancel it.
 #[derive(Clone, Copy)]
 pub struct LiveRun {
-    /// Lanes in the order they opened.
+    /// Lanes in the order they opened (handles into the store; no state of their own).
     pub lanes: RwSignal<Vec<LaneHandle>>,
-    /// Milliseconds since the run began (moves every frame while running).
+    /// Milliseconds since the run began, on the engine's clock (moves every frame while running).
     pub now_ms: RwSignal<f64>,
     pub running: RwSignal<bool>,
     pub figures: RwSignal<RunFigures>,
     pub log: RwSignal<Vec<LogLine>>,
-    /// Why a run's synthesis did not happen, per run.
-    pub synthesis_skipped: RwSignal<Vec<(Group, SynthesisSkip)>>,
     /// Increases with every new run.
     pub run_number: RwSignal<u64>,
-    /// The whole folded run, once it has finished (for explanations).
-    pub finished_view: RwSignal<Option<Rc<RunView>>, LocalStorage>,
+    /// Notified whenever the store's run-level facts change (every frame with events).
+    run_changed: Trigger,
     inner: StoredValue<Inner, LocalStorage>,
 }
 
+/// What the frame loop keeps between frames.
 #[derive(Default)]
 struct Inner {
-    /// Events not yet folded into the page.
-    pending: Rc<RefCell<Vec<Event>>>,
-    /// Every event of the run (for export).
-    all_events: Rc<RefCell<Vec<Event>>>,
-    view: RunView,
+    /// The owner each run's scope is a child of (the page's).
+    parent: Option<Owner>,
+    /// The current run's store, disposed when the next run starts.
+    scope: Option<RunScope>,
     cancel: Option<CancelToken>,
-    origin_ms: f64,
     finished: Rc<Cell<bool>>,
     frame_scheduled: Rc<Cell<bool>>,
-    /// The plan of the run, as exported.
-    plan: serde_json::Value,
     /// The URL HTTP calls go to (Resource Timing entries are looked up under it).
     network_url: Option<String>,
     /// Lanes that already have their network phases.
@@ -75,6 +61,7 @@ struct Inner {
 const NEW_LANES_PER_FRAME: usize = 50;
 
 impl LiveRun {
+    /// A page's run state; call it inside the page's reactive owner, which will own every run.
     pub fn new() -> LiveRun {
         LiveRun {
             lanes: RwSignal::new(Vec::new()),
@@ -82,10 +69,12 @@ impl LiveRun {
             running: RwSignal::new(false),
             figures: RwSignal::new(RunFigures::default()),
             log: RwSignal::new(Vec::new()),
-            synthesis_skipped: RwSignal::new(Vec::new()),
             run_number: RwSignal::new(0),
-            finished_view: RwSignal::new_local(None),
-            inner: StoredValue::new_local(Inner::default()),
+            run_changed: Trigger::new(),
+            inner: StoredValue::new_local(Inner {
+                parent: Owner::current(),
+                ..Inner::default()
+            }),
         }
     }
 
@@ -115,7 +104,8 @@ impl LiveRun {
         });
     }
 
-    /// Resets the page's run state and starts `runner` with a fresh environment.
+    /// Disposes the previous run, makes a fresh store and starts `runner` with a fresh
+    /// environment.
     fn launch(
         &self,
         plan: serde_json::Value,
@@ -127,40 +117,48 @@ impl LiveRun {
         if network_url.is_some() {
             page::reset_resource_timings();
         }
-        let clock = BrowserClock;
-        let pending = Rc::new(RefCell::new(Vec::new()));
-        let all_events = Rc::new(RefCell::new(Vec::new()));
         let finished = Rc::new(Cell::new(false));
         let cancel = CancelToken::new();
-        self.inner.update_value(|inner| {
-            *inner = Inner {
-                pending: pending.clone(),
-                all_events: all_events.clone(),
-                view: RunView::default(),
-                cancel: Some(cancel.clone()),
-                origin_ms: clock.now_ms(),
-                finished: finished.clone(),
-                frame_scheduled: Rc::new(Cell::new(false)),
-                plan,
-                network_url,
-                network_matched: Vec::new(),
-                created: 0,
-            }
-        });
+        // The rows of the old run go first, then its store and signals.
         self.lanes.set(Vec::new());
+        let (old, scope) = self.inner.with_value(|inner| {
+            let parent = inner
+                .parent
+                .clone()
+                .or_else(Owner::current)
+                .unwrap_or_default();
+            (inner.scope.clone(), RunScope::new(&parent, plan))
+        });
+        if let Some(old) = old {
+            old.dispose();
+        }
+        let store = scope.store;
+        self.inner.update_value(|inner| {
+            inner.scope = Some(scope);
+            inner.cancel = Some(cancel.clone());
+            inner.finished = finished.clone();
+            inner.frame_scheduled = Rc::new(Cell::new(false));
+            inner.network_url = network_url;
+            inner.network_matched = Vec::new();
+            inner.created = 0;
+        });
         self.log.set(Vec::new());
         self.figures.set(RunFigures::default());
-        self.synthesis_skipped.set(Vec::new());
-        self.finished_view.set(None);
         self.now_ms.set(0.0);
         self.running.set(true);
         self.run_number.update(|n| *n += 1);
+        self.run_changed.notify();
 
         let this = *self;
-        let sink_pending = pending.clone();
+        let clock = BrowserClock;
         let sink = Rc::new(move |event: Event| {
-            all_events.borrow_mut().push(event.clone());
-            sink_pending.borrow_mut().push(event);
+            store.try_update_value(|s| {
+                if s.origin_ms.is_none() {
+                    // The engine stamps events on its own zero; the first one tells us where.
+                    s.origin_ms = Some(BrowserClock.now_ms() - event.at_ms);
+                }
+                s.events.push(event);
+            });
             this.schedule_frame();
         });
         let env = RunEnv {
@@ -186,15 +184,45 @@ impl LiveRun {
         }
     }
 
+    /// Reads the current run's store without subscribing (for exports and clicks).
+    pub fn with_store_untracked<R>(&self, f: impl FnOnce(&RunStore) -> R) -> Option<R> {
+        let store = self
+            .inner
+            .try_with_value(|inner| inner.scope.as_ref().map(|s| s.store))
+            .flatten()?;
+        store.try_with_value(f)
+    }
+
+    /// Reads the current run's folded state, subscribing the caller to its run-level changes.
+    pub fn with_view<R>(&self, f: impl FnOnce(&RunView) -> R) -> Option<R> {
+        self.run_changed.track();
+        self.with_store_untracked(|s| f(&s.view))
+    }
+
+    /// Reads the run once it has finished (for explanations); `None` while it runs.
+    pub fn with_finished_view<R>(&self, f: impl FnOnce(&RunView) -> R) -> Option<R> {
+        if self.running.get() {
+            return None;
+        }
+        self.with_view(f)
+    }
+
+    /// Why each group's synthesis did not run, subscribing the caller.
+    pub fn synthesis_skipped(&self) -> Vec<(Group, SynthesisSkip)> {
+        self.with_view(|v| v.synthesis_skipped.clone())
+            .unwrap_or_default()
+    }
+
     /// Every event of the current run so far.
     pub fn events(&self) -> Vec<Event> {
-        self.inner
-            .with_value(|inner| inner.all_events.borrow().clone())
+        self.with_store_untracked(|s| s.events.clone())
+            .unwrap_or_default()
     }
 
     /// The plan of the current run, as exported.
     pub fn plan(&self) -> serde_json::Value {
-        self.inner.with_value(|inner| inner.plan.clone())
+        self.with_store_untracked(|s| s.plan.clone())
+            .unwrap_or_default()
     }
 
     /// Whether the current run's calls go over HTTP (not to the simulated model).
@@ -203,7 +231,12 @@ impl LiveRun {
     }
 
     fn schedule_frame(&self) {
-        let scheduled = self.inner.with_value(|inner| inner.frame_scheduled.clone());
+        let Some(scheduled) = self
+            .inner
+            .try_with_value(|inner| inner.frame_scheduled.clone())
+        else {
+            return;
+        };
         if scheduled.replace(true) {
             return;
         }
@@ -217,25 +250,34 @@ impl LiveRun {
         }
     }
 
-    /// One animation frame: fold the queued events, update what changed, keep the clock moving.
+    /// One animation frame: fold the queued events into the store, notify the lanes that
+    /// changed, keep the clock moving.
     fn frame(&self) {
-        let Some((events, finished, origin)) = self.inner.try_with_value(|inner| {
-            (
-                std::mem::take(&mut *inner.pending.borrow_mut()),
-                inner.finished.get(),
-                inner.origin_ms,
-            )
-        }) else {
+        let Some((finished, scope, created)) = self
+            .inner
+            .try_with_value(|inner| (inner.finished.get(), inner.scope.clone(), inner.created))
+        else {
             return;
         };
+        let Some(scope) = scope else { return };
         let mut changed: Vec<LaneId> = Vec::new();
-        let mut new_lanes: Vec<LaneHandle> = Vec::new();
         let mut new_lines: Vec<LogLine> = Vec::new();
-        let mut more_to_create = false;
-        self.inner.update_value(|inner| {
-            let mut touched = vec![false; inner.view.lanes.len()];
-            for event in &events {
-                if let Some(lane) = inner.view.apply(event) {
+        let folded = scope.store.try_update_value(|s| {
+            let RunStore {
+                events,
+                folded,
+                view,
+                ..
+            } = s;
+            let new_events = &events[*folded..];
+            *folded = events.len();
+            let some_ended = new_events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Finished { .. }));
+            let any_events = !new_events.is_empty();
+            let mut touched = vec![false; view.lanes.len()];
+            for event in new_events {
+                if let Some(lane) = view.apply(event) {
                     if lane >= touched.len() {
                         touched.resize(lane + 1, false);
                     }
@@ -243,63 +285,59 @@ impl LiveRun {
                         changed.push(lane);
                     }
                 }
-                if let Some(line) = log_line(event, &inner.view) {
+                if let Some(line) = log_line(event, view) {
                     new_lines.push(line);
                 }
             }
+            s.network.resize(s.view.lanes.len(), None);
+            let now = match (finished, s.origin_ms) {
+                (false, Some(origin)) => BrowserClock.now_ms() - origin,
+                _ => s.view.last_event_ms,
+            };
             // Rows are built at most a batch per frame, so hundreds of lanes opening at once
             // never make one long task.
-            let end = (inner.created + NEW_LANES_PER_FRAME).min(inner.view.lanes.len());
-            for lane in &inner.view.lanes[inner.created..end] {
-                new_lanes.push(LaneHandle {
-                    id: lane.id,
-                    info: lane.info.clone(),
-                    view: RwSignal::new(lane.clone()),
-                    network: RwSignal::new(None),
-                });
-            }
-            changed.retain(|id| *id < inner.created);
-            inner.created = end;
-            more_to_create = end < inner.view.lanes.len();
+            let end = (created + NEW_LANES_PER_FRAME).min(s.view.lanes.len());
+            let new_lanes: Vec<(LaneId, LaneInfo)> = s.view.lanes[created..end]
+                .iter()
+                .map(|l| (l.id, l.info.clone()))
+                .collect();
+            let figures = (any_events || finished).then(|| RunFigures::compute(&s.view, now));
+            (
+                now,
+                new_lanes,
+                figures,
+                end < s.view.lanes.len(),
+                some_ended,
+            )
         });
-        let now = if finished {
-            self.inner.with_value(|inner| inner.view.last_event_ms)
-        } else {
-            BrowserClock.now_ms() - origin
+        let Some((now, new_lanes, figures, more_to_create, some_ended)) = folded else {
+            return;
         };
+        let end = created + new_lanes.len();
+        self.inner.update_value(|inner| inner.created = end);
         if !new_lanes.is_empty() {
-            self.lanes.update(|lanes| lanes.extend(new_lanes));
+            let handles: Vec<LaneHandle> = new_lanes
+                .into_iter()
+                .map(|(id, info)| scope.lane_handle(id, info))
+                .collect();
+            self.lanes.update(|lanes| lanes.extend(handles));
         }
         if !changed.is_empty() {
             let lanes = self.lanes.read_untracked();
-            self.inner.with_value(|inner| {
-                for id in &changed {
-                    if let (Some(handle), Some(view)) = (lanes.get(*id), inner.view.lanes.get(*id))
-                    {
-                        handle.view.set(view.clone());
-                    }
+            for id in changed.iter().filter(|id| **id < created) {
+                if let Some(handle) = lanes.get(*id) {
+                    handle.notify();
                 }
-            });
+            }
         }
         if !new_lines.is_empty() {
             self.log.update(|log| log.extend(new_lines));
         }
-        if !events.is_empty() || finished {
-            let (skipped, figures) = self.inner.with_value(|inner| {
-                (
-                    inner.view.synthesis_skipped.clone(),
-                    RunFigures::compute(&inner.view, now),
-                )
-            });
+        if let Some(figures) = figures {
             self.figures.set(figures);
-            if skipped != self.synthesis_skipped.get_untracked() {
-                self.synthesis_skipped.set(skipped);
-            }
+            self.run_changed.notify();
         }
         self.now_ms.set(now);
-        let some_ended = events
-            .iter()
-            .any(|e| matches!(e.kind, crate::engine::EventKind::Finished { .. }));
         let over_http = self.inner.with_value(|inner| inner.network_url.is_some());
         if over_http && (some_ended || finished) {
             // The browser files a request's timing entry just after its body ends.
@@ -310,9 +348,8 @@ impl LiveRun {
             );
         }
         if finished && !more_to_create {
-            let view = self.inner.with_value(|inner| Rc::new(inner.view.clone()));
-            self.finished_view.set(Some(view));
             self.running.set(false);
+            self.run_changed.notify();
         } else {
             self.schedule_frame();
         }
@@ -320,13 +357,22 @@ impl LiveRun {
 
     /// Gives finished HTTP lanes their network phases from the Resource Timing entries.
     fn match_network_timings(&self) {
-        let Some(Some((url, origin, calls))) = self.inner.try_with_value(|inner| {
-            let url = inner.network_url.clone()?;
-            let calls: Vec<TimedCall> = inner
+        let Some(Some((url, scope, matched))) = self.inner.try_with_value(|inner| {
+            Some((
+                inner.network_url.clone()?,
+                inner.scope.clone()?,
+                inner.network_matched.clone(),
+            ))
+        }) else {
+            return;
+        };
+        let Some(Some((origin, calls))) = scope.store.try_with_value(|s| {
+            let origin = s.origin_ms?;
+            let calls: Vec<TimedCall> = s
                 .view
                 .lanes
                 .iter()
-                .filter(|l| !inner.network_matched.contains(&l.id))
+                .filter(|l| !matched.contains(&l.id))
                 .filter_map(|l| {
                     // The last attempt began at the last "waiting" phase.
                     let start = l
@@ -337,12 +383,12 @@ impl LiveRun {
                         .start_ms;
                     Some(TimedCall {
                         lane: l.id,
-                        start: inner.origin_ms + start,
-                        end: inner.origin_ms + l.ended_ms?,
+                        start: origin + start,
+                        end: origin + l.ended_ms?,
                     })
                 })
                 .collect();
-            Some((url, inner.origin_ms, calls))
+            Some((origin, calls))
         }) else {
             return;
         };
@@ -351,14 +397,20 @@ impl LiveRun {
         }
         let entries = page::resource_timings(&url);
         let pairs = match_entries(&calls, &entries, 80.0);
+        scope.store.try_update_value(|s| {
+            for (lane, entry) in &pairs {
+                if let Some(slot) = s.network.get_mut(*lane) {
+                    *slot = Some(NetworkPhases::from_entry(&entries[*entry], origin));
+                }
+            }
+        });
         let lanes = self.lanes.read_untracked();
-        for (lane, entry) in &pairs {
+        for (lane, _) in &pairs {
             if let Some(handle) = lanes.get(*lane) {
-                handle
-                    .network
-                    .set(Some(NetworkPhases::from_entry(&entries[*entry], origin)));
+                handle.notify();
             }
         }
+        self.run_changed.notify();
         self.inner.update_value(|inner| {
             inner
                 .network_matched

@@ -18,18 +18,25 @@ mod markdown_view;
 mod mode_runs;
 mod results;
 mod run_bar;
+mod run_store;
 mod saved_setups;
 mod session;
 mod settings;
 mod state;
 mod timeline;
+mod timeline_details;
+mod timeline_rows;
 
-pub use live::{LaneHandle, LiveRun};
+pub use live::LiveRun;
+pub use run_store::{LaneHandle, RunScope, RunStore};
 pub use state::{use_app, AppState};
 
 use crate::engine::RunMode;
 use crate::workspace::PageMode;
 use leptos::prelude::*;
+
+/// Where the layout turns into one column (as in `style/main.css`).
+const NARROW_SCREEN: &str = "(max-width: 860px)";
 
 /// The whole page.
 #[component]
@@ -58,6 +65,11 @@ pub fn App() -> impl IntoView {
         }
     });
     let agents = move || state.workspace.with(|w| w.mode == PageMode::Agents);
+    // The page is here: the static shell of index.html (shown while the wasm loaded) goes.
+    crate::browser::page::remove_element("boot-shell");
+    // On a phone the questions, the run buttons and the timeline come first; the settings fold
+    // away below them (the stylesheet orders the boxes; this only folds them).
+    let narrow = crate::browser::page::media_matches(NARROW_SCREEN);
     view! {
         <header::Header />
         <main class="layout">
@@ -65,9 +77,12 @@ pub fn App() -> impl IntoView {
                 <Show when=agents fallback=|| view! { <editor::QuestionEditor /> }>
                     <agents::AgentEditor />
                 </Show>
-                <settings::ProviderSettings />
-                <settings::RunSettings />
-                <settings::SimulationSettings />
+                <details class="settings-fold" open=!narrow>
+                    <summary>"Settings: provider, run policy, simulated model"</summary>
+                    <settings::ProviderSettings />
+                    <settings::RunSettings />
+                    <settings::SimulationSettings />
+                </details>
             </section>
             <section class="run" aria-label="Run">
                 // Each mode shows its own run (see `mode_runs`).

@@ -6,7 +6,7 @@ use super::markdown_view::Markdown;
 use super::state::{use_app, ResultsTab};
 use crate::base::seconds_text;
 use crate::browser::page;
-use crate::engine::{Group, LaneKind, LaneStatus, LogTone};
+use crate::engine::{Group, LaneKind, LogTone};
 use leptos::prelude::*;
 
 /// The tab strip and the tab on show.
@@ -71,12 +71,12 @@ fn SynthesisPanel() -> impl IntoView {
     };
     let text = Signal::derive(move || {
         handle()
-            .map(|h| h.view.with(|v| v.text.clone()))
+            .and_then(|h| h.with(|v| v.text.clone()))
             .unwrap_or_default()
     });
     let status = move || {
         handle()
-            .map(|h| h.view.with(|v| v.status.as_str()))
+            .and_then(|h| h.with(|v| v.status.as_str()))
             .unwrap_or(if live.running.get() {
                 "waiting"
             } else {
@@ -84,11 +84,10 @@ fn SynthesisPanel() -> impl IntoView {
             })
     };
     let skipped = move || {
-        live.synthesis_skipped.with(|s| {
-            s.iter()
-                .map(|(group, reason)| format!("{}: {reason}", group.title()))
-                .collect::<Vec<_>>()
-        })
+        live.synthesis_skipped()
+            .iter()
+            .map(|(group, reason)| format!("{}: {}", group.title(), reason.sentence()))
+            .collect::<Vec<_>>()
     };
     let is_agent_run = move || {
         live.lanes
@@ -106,7 +105,7 @@ fn SynthesisPanel() -> impl IntoView {
                     }}</p>
                 }>
                     <div class="synthesis-tools">
-                        <span class="meta">{move || handle().map(|h| h.view.with(|v| {
+                        <span class="meta">{move || handle().and_then(|h| h.with(|v| {
                             let mut parts = vec![v.status.as_str().to_string()];
                             if let Some(d) = v.duration_ms() { parts.push(seconds_text(d)); }
                             if v.usage.output_tokens > 0 { parts.push(format!("{} tokens", v.usage.output_tokens)); }
@@ -140,17 +139,18 @@ fn AgentAnswers() -> impl IntoView {
         <ol class="agent-answers">
             <For each=conversations key=|h| h.id let:handle>
                 {
-                    let view = handle.view;
+                    let (a, b, c) = (handle.clone(), handle.clone(), handle.clone());
                     view! {
                         <li class="answer" data-testid="lane-answer" data-run="agent"
-                            data-status=move || view.with(|v| v.status.as_str())>
+                            data-status=move || a.with(|v| v.status.as_str()).unwrap_or("cancelled")>
                             <h3>{handle.info.label.clone()}</h3>
-                            <p class="meta">{move || view.with(|v| {
+                            <p class="meta">{move || b.with(|v| {
                                 let mut parts = vec![v.status.as_str().to_string()];
                                 if let Some(d) = v.duration_ms() { parts.push(seconds_text(d)); }
                                 parts.join(" · ")
                             })}</p>
-                            <div class="answer-text">{move || view.with(|v| if v.status == LaneStatus::Done || v.status.is_terminal() { v.text.clone() } else { "…".to_string() })}</div>
+                            // Only the conversation's final answer, once it has ended.
+                            <div class="answer-text">{move || c.with(|v| if v.status.is_terminal() { v.text.clone() } else { "…".to_string() })}</div>
                         </li>
                     }
                 }

@@ -6,9 +6,10 @@
 //        [--quick] [--profile-out target/bench/page-profile.md]
 //
 // The page and the API are served by the mock server on two origins, as in the e2e tests.
-// Sections, in order: cold load, launch skew, overhead against the mock API, scale (frames and
-// long tasks from 50 to 500 lanes), where the time of a 500-lane run goes, and the frame time
-// of a streaming Markdown synthesis of 200 and of 20,000 words (`markdown`).
+// Sections, in order: cold load, first view under a phone's network and CPU (`first-view`), launch
+// skew (10, 100, 1000 lanes), overhead against the mock API, scale (frames and long tasks from 50
+// to 1000 lanes), memory over 200 runs of 60 lanes, where the time of a 500-lane run goes, and the
+// frame time of a streaming Markdown synthesis of 200 and of 20,000 words (`markdown`).
 
 import { chromium } from "playwright-core";
 import { writeFileSync, mkdirSync } from "node:fs";
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import { lanes, metric, numberedQuestions, openWith, runAndWait } from "./lib/page.mjs";
 import { fixed, gaps, mean, median, percentile } from "./lib/stats.mjs";
 import { summariseCpuProfile, summariseTrace } from "./lib/profile.mjs";
+import { firstView, memory } from "./lib/sections.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -24,7 +26,9 @@ const { values: options } = parseArgs({
     api: { type: "string" },
     quick: { type: "boolean", default: false },
     // A subset, for working on one measurement: e.g. `--sections scale,profile`.
-    sections: { type: "string", default: "load,skew,mock,scale,profile,markdown" },
+    sections: { type: "string", default: "load,first-view,skew,mock,scale,memory,profile,markdown" },
+    // Runs of the memory section (the goal is stated for 200).
+    "memory-runs": { type: "string", default: "200" },
     "profile-out": { type: "string" },
     // The same build with function names kept in the wasm, for a readable CPU profile.
     "profile-site": { type: "string" },
@@ -490,12 +494,18 @@ async function main() {
     const sections = new Set(options.sections.split(","));
     report("chromium", browser.version().replace(/\s+/g, "_"));
     if (sections.has("load")) await coldLoad(browser, QUICK ? 1 : 3);
+    if (sections.has("first-view")) await firstView(browser, { runs: QUICK ? 1 : 3, site: SITE, report, progress });
     if (sections.has("skew")) {
       await launchSkew(browser, 10, QUICK ? 2 : 5);
       await launchSkew(browser, 100, QUICK ? 2 : 5);
+      await launchSkew(browser, 1000, QUICK ? 1 : 3);
     }
     if (sections.has("mock")) await mockOverhead(browser, QUICK ? 1 : 5);
-    if (sections.has("scale")) for (const count of QUICK ? [500] : [50, 100, 250, 500]) await scale(browser, count);
+    if (sections.has("scale")) for (const count of QUICK ? [500, 1000] : [50, 100, 250, 500, 1000]) await scale(browser, count);
+    if (sections.has("memory")) {
+      const runs = QUICK ? 30 : Number(options["memory-runs"]);
+      await memory(browser, { runs, lanes: 60, site: SITE, report, progress });
+    }
     if (sections.has("profile") && !QUICK) await profile(browser, 500, options["profile-out"]);
     if (sections.has("markdown")) for (const words of [200, 20_000]) await streamingMarkdown(browser, words);
   } finally {

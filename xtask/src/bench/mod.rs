@@ -44,7 +44,7 @@ const MOCK_QUESTIONS: [&str; 6] = [
     "When is the best time of year to visit Lisbon?",
 ];
 /// Lane counts of the frame-time sweep.
-const SCALE_SIZES: [u32; 4] = [50, 100, 250, 500];
+const SCALE_SIZES: [u32; 5] = [50, 100, 250, 500, 1000];
 
 /// Runs every measurement and prints the table; `--quick` repeats less and skips the frame-time
 /// sweep and the profile.

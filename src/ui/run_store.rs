@@ -1,0 +1,107 @@
+//! [`RunStore`]: the one projection of a run on the page — the engine's events and their fold
+//! ([`RunView`]), with one change signal per lane.
+//!
+//! Data flows one way: plan → engine events → store → view. Components never hold copies of a
+//! lane's state: a [`LaneHandle`] reads the lane inside the store and subscribes to that lane's
+//! trigger, so a frame notifies only the lanes that changed and clones nothing. The store and
+//! its triggers live under the run's own reactive [`Owner`]; starting the next run disposes it,
+//! which frees every lane of the finished run.
+
+use crate::engine::{Event, LaneId, LaneInfo, LaneView, RunView};
+use crate::network::NetworkPhases;
+use leptos::prelude::*;
+
+/// Everything the page knows about one run.
+pub struct RunStore {
+    /// Every event of the run, in order (what the export writes).
+    pub events: Vec<Event>,
+    /// How many of `events` are folded into `view` (the rest arrived since the last frame).
+    pub folded: usize,
+    /// The events folded into lanes: the state every component reads.
+    pub view: RunView,
+    /// Network phases of each lane's last request, once the browser reports them.
+    pub network: Vec<Option<NetworkPhases>>,
+    /// The plan of the run, as exported.
+    pub plan: serde_json::Value,
+    /// `performance.now()` at the engine's time zero: every `at_ms` counts from here. Read from
+    /// the first event, which the engine emits synchronously into the sink.
+    pub origin_ms: Option<f64>,
+}
+
+impl RunStore {
+    pub fn new(plan: serde_json::Value) -> RunStore {
+        RunStore {
+            events: Vec::new(),
+            folded: 0,
+            view: RunView::default(),
+            network: Vec::new(),
+            plan,
+            origin_ms: None,
+        }
+    }
+}
+
+/// The store of one run and the reactive owner its signals belong to.
+#[derive(Clone)]
+pub struct RunScope {
+    pub owner: Owner,
+    pub store: StoredValue<RunStore, LocalStorage>,
+}
+
+impl RunScope {
+    /// A new, empty run owned by a child of `parent`.
+    pub fn new(parent: &Owner, plan: serde_json::Value) -> RunScope {
+        let owner = parent.child();
+        let store = owner.with(|| StoredValue::new_local(RunStore::new(plan)));
+        RunScope { owner, store }
+    }
+
+    /// A handle for lane `id`: its change trigger is owned by the run.
+    pub fn lane_handle(&self, id: LaneId, info: LaneInfo) -> LaneHandle {
+        let changed = self.owner.with(Trigger::new);
+        LaneHandle {
+            id,
+            info,
+            store: self.store,
+            changed,
+        }
+    }
+
+    /// Frees the run's store and signals (rows still on screen then read nothing).
+    pub fn dispose(self) {
+        self.owner.cleanup();
+    }
+}
+
+/// One lane of a run: what it is, and a way to read its state in the store.
+#[derive(Clone)]
+pub struct LaneHandle {
+    pub id: LaneId,
+    pub info: LaneInfo,
+    store: StoredValue<RunStore, LocalStorage>,
+    changed: Trigger,
+}
+
+impl LaneHandle {
+    /// Reads the lane's state, subscribing the caller to its changes. `None` once its run has
+    /// been replaced.
+    pub fn with<R>(&self, f: impl FnOnce(&LaneView) -> R) -> Option<R> {
+        self.changed.track();
+        self.store
+            .try_with_value(|s| s.view.lanes.get(self.id).map(f))
+            .flatten()
+    }
+
+    /// Network phases of the lane's last request, subscribing the caller to its changes.
+    pub fn network(&self) -> Option<NetworkPhases> {
+        self.changed.track();
+        self.store
+            .try_with_value(|s| s.network.get(self.id).cloned().flatten())
+            .flatten()
+    }
+
+    /// Tells the lane's readers that it changed.
+    pub fn notify(&self) {
+        self.changed.notify();
+    }
+}

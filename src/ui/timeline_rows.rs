@@ -1,0 +1,195 @@
+//! The rows of the timeline: a run's heading, and one call's bar with its automation attributes.
+//!
+//! Each row is placed in its chunk's `<svg>` at `(row − first row of the chunk) × ROW_HEIGHT`;
+//! the hover reports the row's place in the whole timeline.
+
+use super::run_store::LaneHandle;
+use super::state::use_app;
+use super::timeline::{RowKey, RowPositions, Scale, AXIS_HEIGHT, BAR_HEIGHT, ROW_HEIGHT};
+use crate::base::seconds_text;
+use crate::engine::{Group, LaneId, LaneKind, LaneStatus};
+use crate::layout::truncate_at_word;
+use leptos::prelude::*;
+
+/// Where still-open phases end: far beyond any axis, hidden by the future mask.
+const OPEN_END_MS: f64 = 1.0e7;
+
+/// The heading row of a run's group, with its wall time once known.
+#[component]
+pub fn GroupHeader(
+    group: Group,
+    row_of: RowPositions,
+    first_row: usize,
+    scale: Memo<Scale>,
+) -> impl IntoView {
+    let app = use_app();
+    let y = move || {
+        let index = row_of.with(|m| m.get(&RowKey::Header(group)).map_or(0, |p| p.0));
+        index.saturating_sub(first_row) as f64 * ROW_HEIGHT
+    };
+    let summary = move || {
+        app.live.figures.with(|f| {
+            let figures = match group {
+                Group::Sequential => f.sequential.as_ref(),
+                Group::Parallel => f.parallel.as_ref(),
+                Group::Agent => None,
+            };
+            match figures {
+                Some(g) if g.finished => {
+                    format!("{} run · {}", group.title(), seconds_text(g.wall_ms))
+                }
+                _ => format!("{} run", group.title()),
+            }
+        })
+    };
+    view! {
+        <g class=format!("group-header {}", group.as_str()) transform=move || format!("translate(0,{})", y())>
+            <text class="group-title" x="4" y=ROW_HEIGHT * 0.7>{summary}</text>
+            <line class="group-rule" x1=move || scale.get().label_width x2=move || scale.get().label_width + scale.get().plot_width y1=ROW_HEIGHT - 2.0 y2=ROW_HEIGHT - 2.0></line>
+        </g>
+    }
+}
+
+/// The automation attributes and bar of one lane.
+#[component]
+pub fn LaneRow(
+    handle: LaneHandle,
+    row_of: RowPositions,
+    first_row: usize,
+    scale: Memo<Scale>,
+    hovered: RwSignal<Option<(LaneId, f64)>>,
+    selected: RwSignal<Option<LaneId>>,
+) -> impl IntoView {
+    let id = handle.id;
+    let info = handle.info.clone();
+    let status = {
+        let h = handle.clone();
+        Memo::new(move |_| h.with(|v| v.status).unwrap_or(LaneStatus::Cancelled))
+    };
+    // `data-queued-for`: what a queued lane waits for (a permit, the request or token budget).
+    let queued_for = {
+        let h = handle.clone();
+        Memo::new(move |_| {
+            h.with(|v| {
+                v.queued_for
+                    .filter(|_| v.status == LaneStatus::Queued)
+                    .map(|r| r.as_str())
+            })
+            .flatten()
+        })
+    };
+    let phases = {
+        let h = handle.clone();
+        Memo::new(move |_| h.with(|v| v.phases.clone()).unwrap_or_default())
+    };
+    let times = {
+        let h = handle.clone();
+        Memo::new(move |_| {
+            h.with(|v| (v.started_ms, v.ended_ms, v.retries))
+                .unwrap_or_default()
+        })
+    };
+    let network = Memo::new(move |_| handle.network());
+    let position =
+        Memo::new(move |_| row_of.with(|m| m.get(&RowKey::Lane(id)).copied().unwrap_or((0, 0))));
+    // In the whole timeline (for the tooltip), and inside this chunk's svg.
+    let y = move || AXIS_HEIGHT + position.get().0 as f64 * ROW_HEIGHT;
+    let y_in_chunk = move || position.get().0.saturating_sub(first_row) as f64 * ROW_HEIGHT;
+    let depth = move || position.get().1;
+    let bar_y = (ROW_HEIGHT - BAR_HEIGHT) / 2.0;
+    // Only a resize changes these; a rescale only changes the bars' transform.
+    let label_width = Memo::new(move |_| scale.with(|s| s.label_width));
+    let frame = Memo::new(move |_| scale.with(|s| s.label_width + s.plot_width));
+    let (testid, tool, conversation) = match &info.kind {
+        LaneKind::Tool {
+            tool, conversation, ..
+        } => ("tool-call", Some(tool.clone()), Some(*conversation)),
+        LaneKind::Turn { conversation, .. } | LaneKind::Conversation { conversation } => {
+            ("lane", None, Some(*conversation))
+        }
+        _ => ("lane", None, None),
+    };
+    let lane_index = match info.kind {
+        LaneKind::Question { index } => index,
+        _ => id,
+    };
+    let kind_class = match info.kind {
+        LaneKind::Question { .. } => "question",
+        LaneKind::Synthesis => "synthesis",
+        LaneKind::Conversation { .. } => "conversation",
+        LaneKind::Turn { .. } => "turn",
+        LaneKind::Tool { .. } => "tool",
+    };
+    let label = info.label.clone();
+    let short_label = {
+        let label = label.clone();
+        move || {
+            let indent = depth() as f64 * 12.0;
+            let chars = (((label_width.get() - 12.0 - indent) / 6.6).max(6.0)) as usize;
+            truncate_at_word(&label, chars)
+        }
+    };
+    let aria = format!("{}: {}", info.run_name(), label);
+    let ms_attr = |v: Option<f64>| v.map(|ms| format!("{ms:.1}")).unwrap_or_default();
+    view! {
+        <g
+            class=move || format!("lane {kind_class} status-{}", status.get().as_str())
+            data-testid=testid
+            data-run=info.run_name()
+            data-lane-index=lane_index
+            data-lane-id=id
+            data-status=move || status.get().as_str()
+            data-queued-for=move || queued_for.get()
+            data-start-ms=move || ms_attr(times.get().0)
+            data-end-ms=move || ms_attr(times.get().1)
+            data-retries=move || times.get().2
+            data-tool=tool
+            data-conversation=conversation
+            data-parent=info.parent
+            data-stalled-ms=move || network.with(|n| n.as_ref().map(|n| format!("{:.1}", n.stalled_ms())))
+            data-protocol=move || network.with(|n| n.as_ref().map(|n| n.protocol.clone()))
+            transform=move || format!("translate(0,{})", y_in_chunk())
+            tabindex="0"
+            role="button"
+            aria-label=move || format!("{aria} ({})", status.get().as_str())
+            on:pointerenter=move |_| hovered.set(Some((id, y())))
+            on:pointerleave=move |_| hovered.set(None)
+            on:focus=move |_| hovered.set(Some((id, y())))
+            on:blur=move |_| hovered.set(None)
+            on:click=move |_| selected.set(Some(id))
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Enter" || ev.key() == " " {
+                    ev.prevent_default();
+                    selected.set(Some(id));
+                }
+            }
+        >
+            <rect class="row-hit" x="0" y="0" width=move || frame.get() height=ROW_HEIGHT></rect>
+            <text class="lane-label" x=move || 4.0 + depth() as f64 * 12.0 y=ROW_HEIGHT * 0.68>{short_label}</text>
+            <g class="bars" transform=move || scale.get().bars_transform()>
+                {move || phases.get().into_iter().map(|p| {
+                    let end = p.end_ms.unwrap_or(OPEN_END_MS);
+                    view! {
+                        <rect class=format!("phase {}", p.status.as_str()) x=p.start_ms y=bar_y width=(end - p.start_ms).max(0.0) height=BAR_HEIGHT></rect>
+                    }
+                }).collect_view()}
+                {move || network.get().map(|n| {
+                    let y = bar_y + BAR_HEIGHT + 1.0;
+                    [("stalled", n.stalled), ("connecting", n.connecting), ("waiting", n.waiting), ("downloading", n.downloading)]
+                        .into_iter()
+                        .filter(|(_, (from, to))| to > from)
+                        .map(|(class, (from, to))| view! {
+                            <rect class=format!("net {class}") x=from y=y width=to - from height="3"></rect>
+                        })
+                        .collect_view()
+                })}
+                {move || {
+                    let st = status.get();
+                    times.get().1.filter(|_| st.is_terminal()).map(|end| view! {
+                        <line class=format!("cap {}", st.as_str()) x1=end x2=end y1=bar_y - 2.0 y2=bar_y + BAR_HEIGHT + 2.0></line>
+                    })
+                }}
+            </g>
+        </g>
+    }
+}
