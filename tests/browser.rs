@@ -40,7 +40,10 @@ impl ArcWake for CountingWaker {
 }
 
 /// Errors the page reports (an exception in a timer callback lands here).
-fn watch_page_errors() -> (Rc<RefCell<Vec<String>>>, Closure<dyn FnMut(web_sys::Event)>) {
+/// The errors seen so far, and the listener that collects them (kept alive by the caller).
+type PageErrors = (Rc<RefCell<Vec<String>>>, Closure<dyn FnMut(web_sys::Event)>);
+
+fn watch_page_errors() -> PageErrors {
     let errors = Rc::new(RefCell::new(Vec::new()));
     let sink = errors.clone();
     let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
