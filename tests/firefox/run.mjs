@@ -78,6 +78,8 @@ async function waitForSite() {
 async function freshPage() {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
+  // A desktop window: below 860 px the settings fold away (phone-first layout).
+  await page.setViewport({ width: 1280, height: 900 });
   const problems = { errors: [], dialogs: [] };
   page.on("pageerror", (e) => problems.errors.push(String(e?.message ?? e)));
   page.on("dialog", async (d) => {
@@ -90,6 +92,8 @@ async function freshPage() {
 /** Opens the page with `workspace` saved, as a returning person would. */
 async function openWith(page, workspace) {
   await page.goto(SITE);
+  // Let the first load finish: a reload during the wasm download would abort it.
+  await page.waitForSelector(testid("run-bar"));
   await page.evaluate(
     (key, value) => localStorage.setItem(key, value),
     STORAGE_KEY,
