@@ -97,13 +97,9 @@ fn is_overload(error: &ProviderError) -> bool {
     )
 }
 
-/// The adaptive limit: where it started and ended, and how many calls the server refused.
-pub fn adaptive(view: &RunView) -> Option<Explanation> {
-    let first = view.limit_trace.first()?.2;
-    let last = view.limit_trace.last()?.2;
-    let highest = view.limit_trace.iter().map(|t| t.2).max().unwrap_or(last);
-    let refusals: usize = view
-        .lanes
+/// Attempts the server refused with 429 or 529 (retried ones and final refusals).
+pub fn refusals(view: &RunView) -> usize {
+    view.lanes
         .iter()
         .map(|l| {
             let retried = l
@@ -115,7 +111,15 @@ pub fn adaptive(view: &RunView) -> Option<Explanation> {
                 matches!(&l.outcome, Some(Outcome::Failed { error }) if is_overload(error));
             retried + usize::from(final_refusal)
         })
-        .sum();
+        .sum()
+}
+
+/// The adaptive limit: where it started and ended, and how many calls the server refused.
+pub fn adaptive(view: &RunView) -> Option<Explanation> {
+    let first = view.limit_trace.first()?.2;
+    let last = view.limit_trace.last()?.2;
+    let highest = view.limit_trace.iter().map(|t| t.2).max().unwrap_or(last);
+    let refusals = refusals(view);
     Some(Explanation {
         title: "The adaptive limit",
         text: format!(

@@ -6,10 +6,11 @@ async function shownWall(page: Page, run: string): Promise<string> {
   return page.locator(`[data-testid="metric-wall-ms"][data-run="${run}"] .metric-value`).innerText();
 }
 
-const STEP_RUNS = ["sequential", "parallel", "parallel", "parallel", "parallel", "parallel", "agent"];
+// Steps 5–7 are the limits steps (a provider limit, "auto", one slot).
+const STEP_RUNS = ["sequential", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "agent"];
 
 test("the lesson runs start to end, each explanation quoting the figures of its own run", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto("./");
