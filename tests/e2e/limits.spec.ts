@@ -70,3 +70,21 @@ test("auto finds about what a server with max_concurrent=3 takes", async ({ page
   expect(final).toBeLessThanOrEqual(4);
   await expect(page.getByTestId("concurrency-limit")).toHaveValue("auto");
 });
+
+test("no Timing-Allow-Origin: the panel says what cannot be known and which calls waited", async ({ page }) => {
+  await openWith(page, {
+    topic: "hidden timing",
+    questions: many(8),
+    provider: mockOpenAi("mock?timing_allow_origin=0&ttft=300&tps=20&tokens=6"),
+  });
+  await runAndWait(page, "run-parallel");
+  const par = (await lanes(page)).filter((l) => l.run === "parallel");
+  expect(par.every((l) => l.status === "done")).toBe(true);
+  const panel = page.getByTestId("explain-panel");
+  await panel.locator("summary").click();
+  await expect(panel).toContainText("cannot be known");
+  await expect(panel).not.toContainText("does not apply");
+  // Over HTTP/1.1 the browser sends six at once; the rest wait for a connection to free.
+  await expect(panel).toContainText(/[1-8] of the 8 calls got their first token only after another call had ended/);
+  await expect(panel).toContainText("a connection or for a slot");
+});
