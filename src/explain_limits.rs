@@ -198,6 +198,47 @@ pub fn unreported_tokens(figures: &RunFigures) -> Option<Explanation> {
     })
 }
 
+/// The rate-limit headers of one call, for its details: what was left of each budget and when
+/// it resets, or — over HTTP, once the call got an answer — that the page could not read them.
+/// `None` for a call that has none to tell (simulated, or still waiting).
+pub fn rate_limit_details(lane: &crate::engine::LaneView, over_http: bool) -> Option<String> {
+    use crate::wire::RateLimitBudget;
+    let Some(info) = lane.rate_limit.as_ref() else {
+        return (over_http && lane.ended_ms.is_some()).then(|| {
+            "Rate limit: the page could not read this call's rate-limit headers — the server \
+             sent none, or did not list them in Access-Control-Expose-Headers, so the browser \
+             hides them."
+                .to_string()
+        });
+    };
+    let budget = |name: &str, b: &RateLimitBudget| -> Option<String> {
+        let left = match (b.remaining, b.limit) {
+            (Some(r), Some(l)) => format!("{r} of {l} {name} left"),
+            (Some(r), None) => format!("{r} {name} left"),
+            (None, Some(l)) => format!("a limit of {l} {name}"),
+            (None, None) => name.to_string(),
+        };
+        let reset = b
+            .reset_in_ms
+            .map(|ms| format!(", full again in {}", seconds_text(ms)));
+        (b.remaining.is_some() || b.limit.is_some() || b.reset_in_ms.is_some())
+            .then(|| format!("{left}{}", reset.unwrap_or_default()))
+    };
+    let mut parts: Vec<String> = [
+        budget("requests", &info.requests),
+        budget("tokens", &info.tokens),
+        budget("input tokens", &info.input_tokens),
+        budget("output tokens", &info.output_tokens),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(ms) = info.retry_after_ms {
+        parts.push(format!("retry after {}", seconds_text(ms)));
+    }
+    Some(format!("Rate limit after this call: {}.", parts.join("; ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,45 +321,4 @@ mod tests {
         );
         assert!(server_slots(&view).is_none());
     }
-}
-
-/// The rate-limit headers of one call, for its details: what was left of each budget and when
-/// it resets, or — over HTTP, once the call got an answer — that the page could not read them.
-/// `None` for a call that has none to tell (simulated, or still waiting).
-pub fn rate_limit_details(lane: &crate::engine::LaneView, over_http: bool) -> Option<String> {
-    use crate::wire::RateLimitBudget;
-    let Some(info) = lane.rate_limit.as_ref() else {
-        return (over_http && lane.ended_ms.is_some()).then(|| {
-            "Rate limit: the page could not read this call's rate-limit headers — the server \
-             sent none, or did not list them in Access-Control-Expose-Headers, so the browser \
-             hides them."
-                .to_string()
-        });
-    };
-    let budget = |name: &str, b: &RateLimitBudget| -> Option<String> {
-        let left = match (b.remaining, b.limit) {
-            (Some(r), Some(l)) => format!("{r} of {l} {name} left"),
-            (Some(r), None) => format!("{r} {name} left"),
-            (None, Some(l)) => format!("a limit of {l} {name}"),
-            (None, None) => name.to_string(),
-        };
-        let reset = b
-            .reset_in_ms
-            .map(|ms| format!(", full again in {}", seconds_text(ms)));
-        (b.remaining.is_some() || b.limit.is_some() || b.reset_in_ms.is_some())
-            .then(|| format!("{left}{}", reset.unwrap_or_default()))
-    };
-    let mut parts: Vec<String> = [
-        budget("requests", &info.requests),
-        budget("tokens", &info.tokens),
-        budget("input tokens", &info.input_tokens),
-        budget("output tokens", &info.output_tokens),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if let Some(ms) = info.retry_after_ms {
-        parts.push(format!("retry after {}", seconds_text(ms)));
-    }
-    Some(format!("Rate limit after this call: {}.", parts.join("; ")))
 }
