@@ -4,6 +4,7 @@ use crate::base::seconds_text;
 use crate::engine::{GroupFigures, RunFigures};
 
 mod measurement;
+mod network;
 pub use measurement::{explain_measurement, MeasurementSetup};
 
 /// `2.8×`
@@ -371,40 +372,7 @@ pub fn explain_run(
     });
 
     if let Some(net) = network.filter(|n| n.calls > 0) {
-        let http1 = net.protocol.eq_ignore_ascii_case("http/1.1");
-        let text = if net.stalled > 0 && http1 {
-            format!(
-                "{} of the {} calls were stalled: over HTTP/1.1 a browser opens at most six \
-                 connections to one server, and each streaming answer holds one until it ends, so \
-                 the others wait (up to {} here). HTTP/2 sends every call over one connection, so \
-                 the limit disappears — the Anthropic API speaks HTTP/2; many local servers speak \
-                 only HTTP/1.1.",
-                net.stalled,
-                net.calls,
-                seconds_text(net.longest_stall_ms)
-            )
-        } else if http1 {
-            format!(
-                "These calls used HTTP/1.1. Browsers open at most six connections to one server \
-                 over HTTP/1.1; with seven or more calls at once, the extra calls wait for a free \
-                 connection (stalled). {} calls did not reach that limit.",
-                net.calls
-            )
-        } else {
-            format!(
-                "These calls used {}: one connection carries every call, so the browser's \
-                 six-connection limit of HTTP/1.1 does not apply.",
-                if net.protocol.is_empty() {
-                    "an unreported protocol"
-                } else {
-                    &net.protocol
-                }
-            )
-        };
-        points.push(Explanation {
-            title: "The network",
-            text,
-        });
+        points.push(network::explain_network(view, group, net));
     }
     points
 }

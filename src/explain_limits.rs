@@ -97,13 +97,9 @@ fn is_overload(error: &ProviderError) -> bool {
     )
 }
 
-/// The adaptive limit: where it started and ended, and how many calls the server refused.
-pub fn adaptive(view: &RunView) -> Option<Explanation> {
-    let first = view.limit_trace.first()?.2;
-    let last = view.limit_trace.last()?.2;
-    let highest = view.limit_trace.iter().map(|t| t.2).max().unwrap_or(last);
-    let refusals: usize = view
-        .lanes
+/// Attempts the server refused with 429 or 529 (retried ones and final refusals).
+pub fn refusals(view: &RunView) -> usize {
+    view.lanes
         .iter()
         .map(|l| {
             let retried = l
@@ -115,7 +111,15 @@ pub fn adaptive(view: &RunView) -> Option<Explanation> {
                 matches!(&l.outcome, Some(Outcome::Failed { error }) if is_overload(error));
             retried + usize::from(final_refusal)
         })
-        .sum();
+        .sum()
+}
+
+/// The adaptive limit: where it started and ended, and how many calls the server refused.
+pub fn adaptive(view: &RunView) -> Option<Explanation> {
+    let first = view.limit_trace.first()?.2;
+    let last = view.limit_trace.last()?.2;
+    let highest = view.limit_trace.iter().map(|t| t.2).max().unwrap_or(last);
+    let refusals = refusals(view);
     Some(Explanation {
         title: "The adaptive limit",
         text: format!(
@@ -192,6 +196,47 @@ pub fn unreported_tokens(figures: &RunFigures) -> Option<Explanation> {
              {tokens_in} in and {tokens_out} out."
         ),
     })
+}
+
+/// The rate-limit headers of one call, for its details: what was left of each budget and when
+/// it resets, or — over HTTP, once the call got an answer — that the page could not read them.
+/// `None` for a call that has none to tell (simulated, or still waiting).
+pub fn rate_limit_details(lane: &crate::engine::LaneView, over_http: bool) -> Option<String> {
+    use crate::wire::RateLimitBudget;
+    let Some(info) = lane.rate_limit.as_ref() else {
+        return (over_http && lane.ended_ms.is_some()).then(|| {
+            "Rate limit: the page could not read this call's rate-limit headers — the server \
+             sent none, or did not list them in Access-Control-Expose-Headers, so the browser \
+             hides them."
+                .to_string()
+        });
+    };
+    let budget = |name: &str, b: &RateLimitBudget| -> Option<String> {
+        let left = match (b.remaining, b.limit) {
+            (Some(r), Some(l)) => format!("{r} of {l} {name} left"),
+            (Some(r), None) => format!("{r} {name} left"),
+            (None, Some(l)) => format!("a limit of {l} {name}"),
+            (None, None) => name.to_string(),
+        };
+        let reset = b
+            .reset_in_ms
+            .map(|ms| format!(", full again in {}", seconds_text(ms)));
+        (b.remaining.is_some() || b.limit.is_some() || b.reset_in_ms.is_some())
+            .then(|| format!("{left}{}", reset.unwrap_or_default()))
+    };
+    let mut parts: Vec<String> = [
+        budget("requests", &info.requests),
+        budget("tokens", &info.tokens),
+        budget("input tokens", &info.input_tokens),
+        budget("output tokens", &info.output_tokens),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(ms) = info.retry_after_ms {
+        parts.push(format!("retry after {}", seconds_text(ms)));
+    }
+    Some(format!("Rate limit after this call: {}.", parts.join("; ")))
 }
 
 #[cfg(test)]

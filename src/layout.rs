@@ -87,6 +87,38 @@ pub fn truncate_at_word(label: &str, chars: usize) -> String {
     }
 }
 
+/// A step chart of a limit over time, as an SVG path in a `width` × `height` box: each
+/// `(at_ms, limit)` holds until the next, the last until `end_ms`; the top of the box is
+/// `top` (at least the highest limit). Empty without points.
+pub fn step_path(
+    points: &[(f64, usize)],
+    end_ms: f64,
+    top: usize,
+    width: f64,
+    height: f64,
+) -> String {
+    let Some(&(_, first)) = points.first() else {
+        return String::new();
+    };
+    let last_at = points.last().map(|p| p.0).unwrap_or(0.0);
+    let span = end_ms.max(last_at).max(1.0);
+    let top = points
+        .iter()
+        .map(|p| p.1)
+        .max()
+        .unwrap_or(first)
+        .max(top)
+        .max(1) as f64;
+    let x = |at: f64| (at.max(0.0) / span * width).min(width);
+    let y = |limit: usize| height - limit as f64 / top * height;
+    let mut path = format!("M{:.1},{:.1}", x(points[0].0), y(first));
+    for pair in points.windows(2) {
+        path.push_str(&format!(" H{:.1} V{:.1}", x(pair[1].0), y(pair[1].1)));
+    }
+    path.push_str(&format!(" H{width:.1}"));
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +142,13 @@ mod tests {
         assert_eq!(axis_label(500.0), "500 ms");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+    }
+
+    #[test]
+    fn a_limit_over_time_is_drawn_as_steps() {
+        let path = step_path(&[(0.0, 4), (500.0, 2), (1000.0, 3)], 2000.0, 0, 200.0, 40.0);
+        assert_eq!(path, "M0.0,0.0 H50.0 V20.0 H100.0 V10.0 H200.0");
+        assert_eq!(step_path(&[], 1000.0, 0, 200.0, 40.0), "");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The guided lesson: seven steps over the real page. Each step sets up the workspace, names
+//! The guided lesson: eleven steps over the real page. Each step sets up the workspace, names
 //! the control to press, and — once that run has finished — explains what happened with the
 //! numbers of that very run.
 
@@ -8,6 +8,8 @@ use crate::engine::FailurePolicy;
 use crate::engine::{Group, LaneKind, LaneStatus, LaneView, RunFigures, RunKind, RunMode, RunView};
 use crate::explain::times;
 use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
+
+mod limits;
 
 /// One step of the lesson.
 pub struct LessonStep {
@@ -40,7 +42,7 @@ impl LessonStep {
 }
 
 /// The seeds' travel guide on the simulated model at a brisk pace: the lesson's starting point.
-fn travel(current: &Workspace) -> Workspace {
+pub(crate) fn travel(current: &Workspace) -> Workspace {
     let mut ws = preset("travel").map(|p| p.workspace()).unwrap_or_default();
     ws.simulation = current.simulation.clone();
     ws.simulation.speed = 2.0;
@@ -94,7 +96,7 @@ fn with_tools(current: &Workspace) -> Workspace {
 }
 
 /// The steps, in order.
-pub const STEPS: [LessonStep; 8] = [
+pub const STEPS: [LessonStep; 11] = [
     LessonStep {
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
@@ -122,6 +124,27 @@ pub const STEPS: [LessonStep; 8] = [
         instruction: "Press Parallel. Then try a limit of 1, and an empty (unlimited) limit.",
         action: RunKind::Research(RunMode::Parallel),
         setup: with_limit,
+    },
+    LessonStep {
+        title: "Unlimited against a provider's limit",
+        goal: "Eight questions sent at once to a provider that takes two at a time: it refuses the rest with 429 and a retry-after, and the page retries.",
+        instruction: "Press Parallel and watch the retried stretches on the bars.",
+        action: RunKind::Research(RunMode::Parallel),
+        setup: limits::against_a_limit,
+    },
+    LessonStep {
+        title: "Let the page find the limit",
+        goal: "The same provider with the concurrency limit on auto: one more call per success, 30 % fewer on a 429 (AIMD).",
+        instruction: "Press Parallel and watch the limit's line under the timeline.",
+        action: RunKind::Research(RunMode::Parallel),
+        setup: limits::adaptive,
+    },
+    LessonStep {
+        title: "A local server with one slot",
+        goal: "A local server (llama-server, Ollama) generates for a fixed number of requests at once; the others wait inside it, before their first token.",
+        instruction: "Press Parallel: the calls start together, but their first tokens come as a staircase.",
+        action: RunKind::Research(RunMode::Parallel),
+        setup: limits::one_slot,
     },
     LessonStep {
         title: "When one call fails: settle all",
@@ -153,11 +176,11 @@ pub const STEPS: [LessonStep; 8] = [
     },
 ];
 
-fn question_lanes(view: &RunView, group: Group) -> Vec<&LaneView> {
+pub(crate) fn question_lanes(view: &RunView, group: Group) -> Vec<&LaneView> {
     view.question_lanes(group)
 }
 
-fn list_seconds(values: &[f64]) -> String {
+pub(crate) fn list_seconds(values: &[f64]) -> String {
     let shown: Vec<String> = values.iter().map(|v| seconds_text(*v)).collect();
     match shown.as_slice() {
         [] => String::new(),
@@ -261,7 +284,10 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 seconds_text(par.wall_ms)
             ))
         }
-        4 | 5 => {
+        4 => limits::explain_unlimited(view, figures),
+        5 => limits::explain_adaptive(view, figures),
+        6 => limits::explain_one_slot(view, figures),
+        7 | 8 => {
             let par = figures.parallel.as_ref()?;
             let lanes = question_lanes(view, Group::Parallel);
             let failed = lanes.iter().position(|l| l.status == LaneStatus::Failed)?;
@@ -275,7 +301,7 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 .iter()
                 .filter(|l| l.status == LaneStatus::Done)
                 .count();
-            if step == 4 {
+            if step == 7 {
                 Some(format!(
                     "Question {} failed ({} retr{}), but it cancelled nothing: the other {done} answers arrived, \
                      and the synthesis ran with {done} of {} answers, naming the gap. The parallel run took {} — \
@@ -298,7 +324,7 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 ))
             }
         }
-        6 => {
+        9 => {
             let agents = figures.agents.as_ref()?;
             // The widest turn: the one that asked for the most tool calls at once.
             let tools: Vec<&LaneView> = view
@@ -336,7 +362,7 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 agents.tool_calls
             ))
         }
-        7 => {
+        10 => {
             let par = figures.parallel.as_ref()?;
             let price = match par.cost_usd {
                 Some(cost) if cost > 0.0 => format!(

@@ -56,6 +56,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "workspace",
             "batch",
             "explain",
+            "explain_limits",
             "network",
         ],
     ),

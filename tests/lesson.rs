@@ -78,3 +78,33 @@ fn a_step_says_nothing_about_a_different_kind_of_run() {
     let figures = RunFigures::compute(&view, view.last_event_ms);
     assert_eq!(explain_step(0, &view, &figures), None);
 }
+
+#[test]
+fn the_limits_steps_show_429s_then_fewer_with_auto_then_a_staircase() {
+    let mut ws = Workspace::default();
+    let mut texts = Vec::new();
+    for (i, step) in STEPS.iter().enumerate().take(7) {
+        ws = step.workspace(&ws);
+        let view = run_step(&ws, step.action);
+        let figures = RunFigures::compute(&view, view.last_event_ms);
+        texts.push(explain_step(i, &view, &figures).expect("an explanation"));
+        if i == 4 || i == 5 {
+            let refused = parallel_playground::explain_limits::refusals(&view);
+            assert!(
+                texts[i].contains(&format!("refused {refused} attempt")),
+                "{}",
+                texts[i]
+            );
+        }
+    }
+    let refused = |text: &str| -> usize {
+        let after = text.split("refused ").nth(1).expect("a count of refusals");
+        after
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a number")
+    };
+    assert!(refused(&texts[5]) < refused(&texts[4]), "{texts:?}");
+    assert!(texts[6].contains("one at a time"), "{}", texts[6]);
+}

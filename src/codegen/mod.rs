@@ -99,7 +99,14 @@ impl CodeLanguage {
 /// The program that runs `plan` in `language`: one self-contained file, with a header comment
 /// that says what it does and how to run it.
 pub fn generate(plan: &RunPlan, language: CodeLanguage) -> String {
-    let setup = Setup::from_plan(plan);
+    let mut setup = Setup::from_plan(plan);
+    if language == CodeLanguage::Rust && setup.has_limits() {
+        // Not written for the Rust program yet: it says so rather than pretending.
+        setup.requests_per_minute = None;
+        setup.tokens_per_minute = None;
+        setup.adaptive = false;
+        setup.limits_left_out = true;
+    }
     match language {
         CodeLanguage::Python => python::program(&setup),
         CodeLanguage::TypeScript => typescript::program(&setup),
@@ -132,6 +139,12 @@ struct Setup<'a> {
     quorum: usize,
     max_tokens: u32,
     temperature: Option<f32>,
+    /// The client-side budgets (token buckets) and the adaptive limit (AIMD).
+    requests_per_minute: Option<u32>,
+    tokens_per_minute: Option<u32>,
+    adaptive: bool,
+    /// The plan had budgets or the adaptive limit that this language's program leaves out.
+    limits_left_out: bool,
 }
 
 impl<'a> Setup<'a> {
@@ -168,7 +181,23 @@ impl<'a> Setup<'a> {
             quorum: plan.quorum.max(1),
             max_tokens: plan.max_tokens.max(1),
             temperature: plan.temperature.filter(|t| t.is_finite()),
+            // A budget of 0 would never refill: the page refuses it; treat it as none.
+            requests_per_minute: plan.limits.requests_per_minute.filter(|n| *n > 0),
+            tokens_per_minute: plan.limits.tokens_per_minute.filter(|n| *n > 0),
+            adaptive: plan.limits.adaptive,
+            limits_left_out: false,
         }
+    }
+
+    /// Whether any call waits for a budget or the adaptive limit.
+    fn has_limits(&self) -> bool {
+        self.requests_per_minute.is_some() || self.tokens_per_minute.is_some() || self.adaptive
+    }
+
+    /// The fixed concurrency limit (a semaphore); with the adaptive limit it is that limit's
+    /// ceiling instead.
+    fn semaphore_limit(&self) -> Option<usize> {
+        self.concurrency_limit.filter(|_| !self.adaptive)
     }
 
     fn has_parallel_run(&self) -> bool {
@@ -199,7 +228,7 @@ impl<'a> Setup<'a> {
             format!("all {n} research questions")
         };
         let limit = self
-            .concurrency_limit
+            .semaphore_limit()
             .map(|k| format!(", at most {k} at a time"))
             .unwrap_or_default();
         let what = match self.runs {
@@ -246,7 +275,44 @@ impl<'a> Setup<'a> {
                  when at least {answers} came back, and is told which ones are missing."
             )
         };
-        vec![what, format!("{timeout} {retries} {policy}")]
+        let mut paragraphs = vec![what, format!("{timeout} {retries} {policy}")];
+        let mut limits = Vec::new();
+        if let Some(n) = self.requests_per_minute {
+            limits.push(format!("at most {n} requests a minute"));
+        }
+        if let Some(n) = self.tokens_per_minute {
+            limits.push(format!(
+                "at most {n} tokens a minute (each call counts its input, about four \
+                 characters a token, plus its max_tokens, and gives back what it did not use)"
+            ));
+        }
+        if !limits.is_empty() {
+            paragraphs.push(format!(
+                "Calls wait for the budgets instead of running into a 429: {}, each a token \
+                 bucket that refills continuously.",
+                limits.join(" and ")
+            ));
+        }
+        if self.adaptive {
+            let ceiling = self
+                .concurrency_limit
+                .map(|k| format!(", up to {k}"))
+                .unwrap_or_default();
+            paragraphs.push(format!(
+                "The concurrency limit adapts (AIMD, as TCP does): it starts at 4 and grows by \
+                 one call per success while calls wait for it{ceiling}, falls by 30 % on a 429 \
+                 or 529, and holds new calls back for the server's retry-after. The program \
+                 retries those itself so that every refusal reaches the limit."
+            ));
+        }
+        if self.limits_left_out {
+            paragraphs.push(
+                "The page's request and token budgets and its adaptive limit are not part of \
+                 this program (the Python and TypeScript ones carry them)."
+                    .to_string(),
+            );
+        }
+        paragraphs
     }
 }
 

@@ -5,6 +5,7 @@
 use super::state::use_app;
 use crate::base::seconds_text;
 use crate::engine::RunView;
+use crate::layout::step_path;
 use crate::workspace::ProviderKind;
 use leptos::prelude::*;
 
@@ -44,27 +45,59 @@ pub fn ConcurrencyField(hidden: Signal<bool>) -> impl IntoView {
     }
 }
 
-/// The limit over time and the rate-limit gauge of the finished run.
+/// The limit chart's box, in SVG units (stretched to the page's width).
+const TRACE_WIDTH: f64 = 300.0;
+const TRACE_HEIGHT: f64 = 40.0;
+
+/// The limit over time (drawn while the run goes) and the rate-limit gauge of the finished run.
 #[component]
 pub fn LimitsPanel() -> impl IntoView {
     let app = use_app();
     let live = app.live;
     let ws = app.workspace;
-    let trace = move || {
-        let steps: Vec<(f64, usize)> = live.with_finished_view(|view| {
-            view.limit_trace
+    // The limit's changes, and the run's end once it has finished: redrawn when either
+    // changes, not every frame.
+    let steps = Memo::new(move |_| {
+        live.with_view(|view| {
+            let steps: Vec<(f64, usize)> = view
+                .limit_trace
                 .iter()
                 .map(|(at, _, l)| (*at, *l))
-                .collect()
-        })?;
+                .collect();
+            (steps, view.finished.then_some(view.last_event_ms))
+        })
+        .unwrap_or_default()
+    });
+    let trace = move || {
+        let (steps, end) = steps.get();
         let last = steps.last()?.1;
+        let last_at = steps.last().map(|s| s.0).unwrap_or(0.0);
+        let end_ms = end.unwrap_or(last_at * 1.1 + 500.0);
+        let highest = steps.iter().map(|s| s.1).max().unwrap_or(last);
+        let path = step_path(&steps, end_ms, 0, TRACE_WIDTH, TRACE_HEIGHT);
+        let changes = steps.len().saturating_sub(1);
+        let summary = format!(
+            "Adaptive limit over time: from {} to {last} (highest {highest}), {changes} change{}{}.",
+            steps[0].1,
+            if changes == 1 { "" } else { "s" },
+            if end.is_some() {
+                format!(", over {}", seconds_text(end_ms))
+            } else {
+                " so far".to_string()
+            }
+        );
         Some(view! {
-            <div class="limit-trace" data-testid="limit-trace" data-final=last.to_string()>
-                <span>"Adaptive limit over time: "</span>
-                {steps.into_iter().map(|(at, limit)| view! {
-                    <span class="limit-step" title=format!("at {}", seconds_text(at))>{limit.to_string()}</span>
-                }).collect_view()}
-            </div>
+            <figure class="limit-trace" data-testid="limit-trace" data-final=last.to_string()
+                data-running=end.is_none().to_string()>
+                <svg viewBox=format!("0 0 {TRACE_WIDTH} {TRACE_HEIGHT}") preserveAspectRatio="none"
+                    role="img" aria-label=summary.clone()>
+                    <path class="limit-line" d=path vector-effect="non-scaling-stroke"></path>
+                </svg>
+                <figcaption>
+                    <span>{summary}</span>
+                    <span class="limit-axis">{format!("top: {highest}")}</span>
+                </figcaption>
+            </figure>
         })
     };
     let gauge = move || {

@@ -138,6 +138,12 @@ pub fn CallDetails(selected: RwSignal<Option<LaneId>>) -> impl IntoView {
                 });
             let status = v.status;
             let outcome = v.outcome.as_ref().and_then(|o| o.reason());
+            let rate_limit = crate::explain_limits::rate_limit_details(&v, app.live.over_http());
+            let tokens = if v.usage_reported || v.usage.input_tokens + v.usage.output_tokens > 0 {
+                format!(" · {} tokens in, {} out", v.usage.input_tokens, v.usage.output_tokens)
+            } else {
+                " · tokens not reported by the server".to_string()
+            };
             view! {
                 <div class="call-details" role="dialog" aria-modal="false" aria-label="Call details">
                     <div class="call-details-head">
@@ -147,10 +153,11 @@ pub fn CallDetails(selected: RwSignal<Option<LaneId>>) -> impl IntoView {
                     <p class="meta">
                         {format!("Status: {}", status.as_str())}
                         {v.duration_ms().map(|d| format!(" · took {}", seconds_text(d)))}
-                        {format!(" · {} tokens in, {} out", v.usage.input_tokens, v.usage.output_tokens)}
+                        {tokens}
                         {(status == LaneStatus::Done).then_some("")}
                     </p>
                     {outcome.map(|o| view! { <p class="reason">{o}</p> })}
+                    {rate_limit.map(|r| view! { <p class="rate-limit" data-testid="call-rate-limit">{r}</p> })}
                     <h4>"Request"</h4>
                     <pre class="code">{request}</pre>
                     <h4>{if v.is_partial() { "Response (partial)" } else { "Response" }}</h4>

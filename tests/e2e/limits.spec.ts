@@ -38,6 +38,9 @@ test("the rate-limit gauge shows what the mock's headers say is left", async ({ 
   // Three questions and the synthesis spent four of fifty.
   await expect(gauge).toHaveAttribute("data-requests-remaining", "46");
   await expect(gauge).toContainText("46 requests left");
+  // Each call's details name what its own response said was left.
+  await page.locator('[data-testid="lane"][data-run="parallel"]').first().click();
+  await expect(page.getByTestId("call-rate-limit")).toContainText(/\d+ of 50 requests left/);
 });
 
 test("a call waiting for the request budget is queued for requests", async ({ page }) => {
@@ -68,5 +71,29 @@ test("auto finds about what a server with max_concurrent=3 takes", async ({ page
   const final = Number(await trace.getAttribute("data-final"));
   expect(final).toBeGreaterThanOrEqual(2);
   expect(final).toBeLessThanOrEqual(4);
+  // Drawn as a step chart: one line, one vertical step per change.
+  await expect(trace.locator("svg path.limit-line")).toHaveCount(1);
+  expect(await trace.locator("svg path").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+( H[\d.]+ V[\d.]+)* H[\d.]+$/);
   await expect(page.getByTestId("concurrency-limit")).toHaveValue("auto");
+});
+
+test("no Timing-Allow-Origin: the panel says what cannot be known and which calls waited", async ({ page }) => {
+  await openWith(page, {
+    topic: "hidden timing",
+    questions: many(8),
+    provider: mockOpenAi("mock?timing_allow_origin=0&ttft=300&tps=20&tokens=6"),
+  });
+  await runAndWait(page, "run-parallel");
+  const par = (await lanes(page)).filter((l) => l.run === "parallel");
+  expect(par.every((l) => l.status === "done")).toBe(true);
+  const panel = page.getByTestId("explain-panel");
+  await panel.locator("summary").click();
+  await expect(panel).toContainText("cannot be known");
+  await expect(panel).not.toContainText("does not apply");
+  // Over HTTP/1.1 the browser sends six at once; the rest wait for a connection to free.
+  await expect(panel).toContainText(/[1-8] of the 8 calls got their first token only after another call had ended/);
+  await expect(panel).toContainText("a connection or for a slot");
+  // The calls' details say the rate-limit headers could not be read (this run sent none).
+  await page.locator('[data-testid="lane"][data-run="parallel"]').first().click();
+  await expect(page.getByTestId("call-rate-limit")).toContainText("could not read");
 });

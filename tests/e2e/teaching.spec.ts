@@ -6,10 +6,14 @@ async function shownWall(page: Page, run: string): Promise<string> {
   return page.locator(`[data-testid="metric-wall-ms"][data-run="${run}"] .metric-value`).innerText();
 }
 
-const STEP_RUNS = ["sequential", "parallel", "parallel", "parallel", "parallel", "parallel", "agent"];
+// Steps 5–7 are the limits steps (a provider limit, "auto", one slot); 11 is the batch step.
+const STEP_RUNS = [
+  "sequential", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel",
+  "parallel", "parallel", "agent", "parallel",
+];
 
 test("the lesson runs start to end, each explanation quoting the figures of its own run", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto("./");
@@ -55,8 +59,8 @@ test("the lesson can be left and resumed, and a link opens a given step", async 
   await expect(page.getByTestId("lesson")).toHaveAttribute("data-step", "3");
 
   const other = await (await browser.newContext()).newPage();
-  await other.goto("./#lesson=5");
-  await expect(other.getByTestId("lesson")).toHaveAttribute("data-step", "5");
+  await other.goto("./#lesson=8");
+  await expect(other.getByTestId("lesson")).toHaveAttribute("data-step", "8");
   await expect(other.getByTestId("failure-policy")).toHaveValue("settle-all");
   await expect(other.locator('[data-testid="question-behaviour"]').nth(2)).toHaveValue("fail");
 });

@@ -437,6 +437,13 @@ VARIANTS = {
         "system_prompt": "x" * 120,
         "retry": {"max_retries": 0, "initial_delay_ms": 500.0, "max_delay_ms": 8000.0},
     },
+    "budgets": {"limits": {"rpm": 50, "tpm": 20000}},
+    "adaptive-budget": {"limits": {"tpm": 20000, "adaptive": True}, "mode": "compare"},
+    "adaptive-fail-fast": {
+        "limits": {"adaptive": True},
+        "failure_policy": "fail-fast",
+        "timeout_ms": None,
+    },
 }
 
 

@@ -2,6 +2,7 @@
 //! `asyncio.Semaphore` for the limit and `asyncio.wait_for` for the per-call timeout (seed 001,
 //! with seed 002's policies).
 
+mod limits;
 mod runs;
 use super::literal::{python_string, split_lines};
 use super::Runs;
@@ -15,9 +16,15 @@ const WIDTH: usize = 88;
 pub(super) fn program(setup: &Setup<'_>) -> String {
     let mut out = String::new();
     header(&mut out, setup);
-    out.push_str(IMPORTS);
+    let (math, deque) = limits::imports(setup);
+    out.push_str(
+        &IMPORTS
+            .replace("import os\n", &format!("{math}import os\n"))
+            .replace("from dataclasses", &format!("{deque}from dataclasses")),
+    );
     constants(&mut out, setup);
     out.push_str(LOG_AND_TYPES);
+    out.push_str(&limits::helpers(setup));
     out.push_str(&describe(setup));
     out.push_str(&create_message(setup));
     out.push_str(&ask(setup));
@@ -107,6 +114,7 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
             ));
         }
     }
+    out.push_str(&limits::constants(setup));
     if let Some(seconds) = setup.timeout_seconds() {
         out.push_str(&format!(
             "TIMEOUT_S = {seconds}  # per call, retries included\n"
@@ -185,6 +193,9 @@ def describe(error: Exception) -> str:
 }
 
 fn create_message(setup: &Setup<'_>) -> String {
+    if setup.has_limits() {
+        return create_limited_message(setup);
+    }
     let call = if setup.timeout_ms.is_some() {
         r#"    # wait_for cancels the call when its time is up, retries included.
     message = await asyncio.wait_for(
@@ -210,6 +221,40 @@ async def create_message(
     client: anthropic.AsyncAnthropic, prompt: str, **options
 ) -> str:
     """One call to the Messages API with the set-up's model; returns the text."""
+{call}
+    return "".join(block.text for block in message.content if block.type == "text")
+
+"#
+    )
+}
+
+/// `create_message` when calls wait for the budgets or the adaptive limit first.
+fn create_limited_message(setup: &Setup<'_>) -> String {
+    let call = "admitted(send, reserved_tokens(prompt, options))";
+    let call = if setup.timeout_ms.is_some() {
+        format!(
+            "    # wait_for cancels the call when its time is up, waits and retries included.
+    message = await asyncio.wait_for({call}, timeout=TIMEOUT_S)"
+        )
+    } else {
+        format!("    message = await {call}")
+    };
+    format!(
+        r#"
+async def create_message(
+    client: anthropic.AsyncAnthropic, prompt: str, **options
+) -> str:
+    """One call to the Messages API with the set-up's model, once the limits let it
+    go; returns the text."""
+
+    def send():
+        return client.messages.create(
+            model=MODEL,
+            max_tokens=MAX_TOKENS,
+            messages=[{{"role": "user", "content": prompt}}],
+            **options,
+        )
+
 {call}
     return "".join(block.text for block in message.content if block.type == "text")
 

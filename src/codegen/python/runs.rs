@@ -8,7 +8,7 @@ pub(super) fn parallel(setup: &Setup<'_>) -> String {
     } else {
         "async def research_parallel(\n    client: anthropic.AsyncAnthropic,\n) -> list[Answer | ResearchError]:"
     };
-    let (doc, semaphore, task_fn) = match setup.concurrency_limit {
+    let (doc, semaphore, task_fn) = match setup.semaphore_limit() {
         Some(_) => (
             "Asks every question at once, at most CONCURRENCY_LIMIT at a time.",
             r#"    semaphore = asyncio.Semaphore(CONCURRENCY_LIMIT)
@@ -222,15 +222,23 @@ pub(super) fn main(setup: &Setup<'_>) -> String {
             }
         })
         .collect();
+    let client = if setup.adaptive {
+        "    # The SDK also reads ANTHROPIC_BASE_URL. Its own retries are off: admitted()
+    # retries, so that the adaptive limit hears of every 429.
+    client = anthropic.AsyncAnthropic(api_key=api_key, max_retries=0)"
+    } else {
+        "    # The SDK also reads ANTHROPIC_BASE_URL, and retries failed calls MAX_RETRIES times
+    # (honouring the server's retry-after).
+    client = anthropic.AsyncAnthropic(api_key=api_key, max_retries=MAX_RETRIES)"
+    };
+    let init = super::limits::init(setup);
     format!(
         r#"
 async def main() -> None:
-    api_key = os.environ.get("ANTHROPIC_API_KEY")
+{init}    api_key = os.environ.get("ANTHROPIC_API_KEY")
     if not api_key:
         sys.exit("Set ANTHROPIC_API_KEY to your Anthropic API key first.")
-    # The SDK also reads ANTHROPIC_BASE_URL, and retries failed calls MAX_RETRIES times
-    # (honouring the server's retry-after).
-    client = anthropic.AsyncAnthropic(api_key=api_key, max_retries=MAX_RETRIES)
+{client}
     async with client:  # closes its connections at the end
 {runs}
 

@@ -3,6 +3,7 @@
 //! the limit, and `AbortSignal.timeout` for the per-call timeout (seed 000, with seed 002's
 //! policies). Formatted as Prettier formats it.
 
+mod limits;
 mod runs;
 use super::literal::{split_lines, typescript_string};
 use super::Runs;
@@ -19,9 +20,10 @@ pub(super) fn program(setup: &Setup<'_>) -> String {
     out.push_str("import Anthropic from \"@anthropic-ai/sdk\";\n\n");
     constants(&mut out, setup);
     out.push_str(LOG_AND_TYPES);
-    if setup.has_parallel_run() && setup.concurrency_limit.is_some() {
+    if setup.has_parallel_run() && setup.semaphore_limit().is_some() {
         out.push_str(SEMAPHORE);
     }
+    out.push_str(&limits::helpers(setup));
     out.push_str(DESCRIBE);
     out.push_str(&create_message(setup));
     out.push_str(&ask(setup));
@@ -104,6 +106,7 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
             ));
         }
     }
+    out.push_str(&limits::constants(setup));
     if let Some(ms) = setup.timeout_ms {
         out.push_str(&format!(
             "const TIMEOUT_MS = {}; // per call, retries included\n",
@@ -314,6 +317,19 @@ fn create_message(setup: &Setup<'_>) -> String {
     } else {
         format!("{call}{text}")
     };
+    if setup.has_limits() {
+        // The plain call under a name of the same length (so the layout stays Prettier's),
+        // and `createMessage` sending it within the limits.
+        let signature = signature.replacen("createMessage(", "createAttempt(", 1);
+        return format!(
+            "
+/** One attempt at a call to the Messages API with the set-up's model. */
+{signature}
+{body}}}
+{}",
+            limits::create_message(setup, &params)
+        );
+    }
     format!(
         "
 /** One call to the Messages API with the set-up's model; returns the text. */

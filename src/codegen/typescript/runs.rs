@@ -92,7 +92,7 @@ async function researchSequential(client: Anthropic): Promise<Answer[]> {
 "#;
 
 pub(super) fn parallel(setup: &Setup<'_>) -> String {
-    let limited = setup.concurrency_limit.is_some();
+    let limited = setup.semaphore_limit().is_some();
     let doc = match (limited, setup.fail_fast) {
         (true, false) => "/** Asks every question at once, at most CONCURRENCY_LIMIT at a time. */",
         (false, false) => "/** Asks every question at once. */",
@@ -387,6 +387,15 @@ pub(super) fn main(setup: &Setup<'_>) -> String {
 "#
         }
     };
+    let client = if setup.adaptive {
+        "  // The SDK also reads ANTHROPIC_BASE_URL. Its own retries are off: admitted()
+  // retries, so that the adaptive limit hears of every 429.
+  const client = new Anthropic({ apiKey, maxRetries: 0 });"
+    } else {
+        "  // The SDK also reads ANTHROPIC_BASE_URL, and retries failed calls MAX_RETRIES
+  // times (honouring the server's retry-after).
+  const client = new Anthropic({ apiKey, maxRetries: MAX_RETRIES });"
+    };
     format!(
         r#"
 async function main(): Promise<void> {{
@@ -395,9 +404,7 @@ async function main(): Promise<void> {{
     console.error("Set ANTHROPIC_API_KEY to your Anthropic API key first.");
     process.exit(1);
   }}
-  // The SDK also reads ANTHROPIC_BASE_URL, and retries failed calls MAX_RETRIES
-  // times (honouring the server's retry-after).
-  const client = new Anthropic({{ apiKey, maxRetries: MAX_RETRIES }});
+{client}
 {runs}}}
 
 main().catch((error) => {{

@@ -3,6 +3,8 @@
 //! Builds what it measures (the release site into `target/bench/dist`, the mock API, the engine
 //! example), then measures:
 //! - the engine's own overhead, natively (`examples/engine_bench.rs`);
+//! - the limit "auto" against unlimited at a server's concurrency budget, under virtual time
+//!   (`examples/limits_bench.rs`);
 //! - launch skew, overhead against the mock API, frames and long tasks from 50 to 500 lanes, cold
 //!   load, and a trace and CPU profile of a 500-lane run, in headless Chromium
 //!   (`tests/bench/page_bench.mjs`);
@@ -100,6 +102,17 @@ pub fn run_bench(workspace: &Path, args: &[String]) -> Result<(), String> {
         engine.args(["--", "--quick"]);
     }
     found.take("engine", run_reporting(&mut engine), &mut failures);
+
+    note("bench: the adaptive limit against unlimited (native, virtual time)");
+    let mut limits = Cmd::new("cargo");
+    limits.current_dir(workspace).args([
+        "run",
+        "--release",
+        "--quiet",
+        "--example",
+        "limits_bench",
+    ]);
+    found.take("limits", run_reporting(&mut limits), &mut failures);
 
     note("bench: weight of the site");
     match site_weight(&dist) {

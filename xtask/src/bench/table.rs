@@ -126,6 +126,33 @@ pub(super) fn table_rows(found: &Measurements, quick: bool) -> Vec<Row> {
         growth,
     );
 
+    // Limits: "auto" against unlimited, 30 calls to a server taking k at a time (virtual time).
+    for k in [2, 3, 5] {
+        let mode = |m: &str, f: &str| t.num(&format!("limits_k{k}_{m}_{f}"));
+        let measured = (|| {
+            let (auto_ms, auto_429) = (mode("auto", "wall_ms")?, mode("auto", "refusals")?);
+            let (unl_ms, unl_429) = (
+                mode("unlimited", "wall_ms")?,
+                mode("unlimited", "refusals")?,
+            );
+            let limit = mode("auto", "final").map_or("?".into(), |l| format!("{l:.0}"));
+            Some((
+                format!(
+                    "auto {:.1} s, {auto_429:.0}×429, limit {limit} · unlimited {:.1} s, {unl_429:.0}×429",
+                    auto_ms / 1000.0,
+                    unl_ms / 1000.0
+                ),
+                Verdict::of(auto_ms < unl_ms && auto_429 < unl_429),
+            ))
+        })();
+        t.add(
+            "Limits (virtual time)",
+            format!("30 calls against max_concurrent={k}"),
+            "auto faster with fewer 429s",
+            measured,
+        );
+    }
+
     // 2. Launch skew.
     for (n, goal) in [(10, 1.0), (100, 1.0), (1000, 5.0)] {
         let measured = t.num(&format!("skew_n{n}_ms")).map(|skew| {
@@ -387,5 +414,33 @@ mod tests {
             .map(|r| r.what.as_str())
             .collect();
         assert_eq!(skipped.len(), 3, "{skipped:?}");
+    }
+
+    #[test]
+    fn auto_against_unlimited_meets_its_goal_only_when_faster_with_fewer_429s() {
+        let found = measured(&[
+            ("limits_k2_auto_wall_ms", "46408"),
+            ("limits_k2_auto_refusals", "10"),
+            ("limits_k2_auto_final", "2"),
+            ("limits_k2_unlimited_wall_ms", "54478"),
+            ("limits_k2_unlimited_refusals", "574"),
+            ("limits_k3_auto_wall_ms", "40000"),
+            ("limits_k3_auto_refusals", "3"),
+            ("limits_k3_unlimited_wall_ms", "36278"),
+            ("limits_k3_unlimited_refusals", "369"),
+        ]);
+        let rows = table_rows(&found, false);
+        let row = |k: usize| {
+            rows.iter()
+                .find(|r| r.what == format!("30 calls against max_concurrent={k}"))
+                .expect("a limits row")
+        };
+        assert_eq!(row(2).verdict, Verdict::Met);
+        assert_eq!(
+            row(2).value,
+            "auto 46.4 s, 10×429, limit 2 · unlimited 54.5 s, 574×429"
+        );
+        assert_eq!(row(3).verdict, Verdict::Missed);
+        assert_eq!(row(5).verdict, Verdict::Missing);
     }
 }
