@@ -54,6 +54,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "engine",
             "agent",
             "workspace",
+            "batch",
             "explain",
             "network",
         ],

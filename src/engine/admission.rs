@@ -11,7 +11,9 @@
 
 use super::adaptive::{AdaptiveLimit, AdaptivePermit, INITIAL_LIMIT};
 use super::budget::{reserved_tokens, QueueReason, RateBudgets};
-use super::call::{run_call, CallContext, CallResult};
+use super::call::{
+    run_call, run_call_asked_at, time_left_ms, timed_out_in_queue, CallContext, CallResult,
+};
 use super::cancel::CancelToken;
 use super::event::{Emitter, Event, EventKind, EventSink, Group, LaneId, Outcome};
 use super::plan::RunPlan;
@@ -299,17 +301,26 @@ pub async fn run_admitted_call(
     let Some(admission) = admission else {
         return run_call(ctx, lane, request, cancel, semaphore).await;
     };
-    let ticket = match select(
-        pin!(admission.admit(lane, &request, gated)),
-        pin!(cancel.cancelled()),
-    )
-    .await
-    {
+    // The timeout counts from here, the wait for the budgets and the limit included.
+    let asked_ms = ctx.emitter.elapsed_ms();
+    let deadline = async {
+        match time_left_ms(ctx, asked_ms) {
+            Some(ms) => ctx.emitter.clock().sleep(ms).await,
+            None => futures::future::pending::<()>().await,
+        }
+    };
+    let cancelled = pin!(cancel.cancelled());
+    let deadline = pin!(deadline);
+    let stop = select(cancelled, deadline);
+    let ticket = match select(pin!(admission.admit(lane, &request, gated)), stop).await {
         Either::Left((ticket, _)) => Some(ticket),
         // `run_call` sees the cancel and ends the lane as never started.
-        Either::Right(_) => None,
+        Either::Right((Either::Left(_), _)) => None,
+        Either::Right((Either::Right(_), _)) => {
+            return timed_out_in_queue(ctx, lane, asked_ms);
+        }
     };
-    let result = run_call(ctx, lane, request, cancel, semaphore).await;
+    let result = run_call_asked_at(ctx, lane, request, cancel, semaphore, asked_ms).await;
     if let Some(ticket) = ticket {
         ticket.settle(&result);
     }

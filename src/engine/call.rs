@@ -82,8 +82,36 @@ pub async fn run_call(
     semaphore: Option<&Semaphore>,
 ) -> CallResult {
     let asked_ms = ctx.emitter.elapsed_ms();
+    run_call_asked_at(ctx, lane, request, cancel, semaphore, asked_ms).await
+}
+
+/// The time left before the timeout of a call asked for at `asked_ms` (`None`: no timeout).
+pub(super) fn time_left_ms(ctx: &CallContext, asked_ms: f64) -> Option<f64> {
+    ctx.timeout_ms
+        .map(|ms| (ms - (ctx.emitter.elapsed_ms() - asked_ms)).max(0.0))
+}
+
+/// Ends a call whose time ran out while it waited to be admitted (it never started).
+pub(super) fn timed_out_in_queue(ctx: &CallContext, lane: LaneId, asked_ms: f64) -> CallResult {
+    let outcome = Outcome::TimedOut {
+        after_ms: ctx.emitter.elapsed_ms() - asked_ms,
+    };
+    finish(ctx, lane, outcome, None, CallProgress::default())
+}
+
+/// [`run_call`] for a call asked for at `asked_ms`, which may already have waited elsewhere
+/// (for a budget): that wait counts against its timeout too.
+pub(super) async fn run_call_asked_at(
+    ctx: &CallContext,
+    lane: LaneId,
+    request: ModelRequest,
+    cancel: &CancelToken,
+    semaphore: Option<&Semaphore>,
+    asked_ms: f64,
+) -> CallResult {
+    let time_left = time_left_ms(ctx, asked_ms);
     let mut deadline = pin!(async {
-        match ctx.timeout_ms {
+        match time_left {
             Some(ms) => ctx.emitter.clock().sleep(ms).await,
             None => futures::future::pending::<()>().await,
         }
