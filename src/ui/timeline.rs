@@ -96,6 +96,34 @@ pub fn Timeline() -> impl IntoView {
     });
     let _resize = window_event_listener(leptos::ev::resize, move |_| measure());
 
+    let hovered = RwSignal::new(None::<(LaneId, f64)>);
+    let selected = RwSignal::new(None::<LaneId>);
+    // Everything that rows subscribe to is made anew for each run and dropped with it: a
+    // reactive source keeps an entry for every subscriber it ever had (Leptos prunes none when
+    // a subscriber is dropped), so a memo that outlived the runs would keep ~500 bytes per
+    // row of every finished run.
+    let run = move || {
+        live.run_number.track();
+        view! { <RunTimeline width=width hovered=hovered selected=selected /> }
+    };
+    view! {
+        <div class="timeline-wrap" node_ref=wrap>
+            {run}
+            <Legend />
+            <CallDetails selected=selected />
+        </div>
+    }
+}
+
+/// The rows, axis and "now" mask of the current run; rebuilt (with every memo its rows read)
+/// when the next run starts.
+#[component]
+fn RunTimeline(
+    width: RwSignal<f64>,
+    hovered: RwSignal<Option<(LaneId, f64)>>,
+    selected: RwSignal<Option<LaneId>>,
+) -> impl IntoView {
+    let live = use_app().live;
     let rows = Memo::new(move |_| {
         live.lanes
             .with(|lanes| timeline_rows(&lanes.iter().map(|h| h.info.clone()).collect::<Vec<_>>()))
@@ -135,12 +163,9 @@ pub fn Timeline() -> impl IntoView {
     let chunk_count = Memo::new(move |_| row_count.get().div_ceil(CHUNK_ROWS));
     let height = move || AXIS_HEIGHT + row_count.get() as f64 * ROW_HEIGHT + 8.0;
     let now_x = move || scale.get().x(live.now_ms.get());
-    let hovered = RwSignal::new(None::<(LaneId, f64)>);
-    let selected = RwSignal::new(None::<LaneId>);
 
     view! {
-        <div class="timeline-wrap" node_ref=wrap>
-            <Show
+        <Show
                 when=move || row_count.get() != 0
                 fallback=|| view! {
                     <p class="empty-timeline">
@@ -187,9 +212,6 @@ pub fn Timeline() -> impl IntoView {
                 ></div>
                 <Tooltip hovered=hovered />
             </Show>
-            <Legend />
-            <CallDetails selected=selected />
-        </div>
     }
 }
 

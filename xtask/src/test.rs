@@ -100,6 +100,10 @@ fn run_step(name: &str, workspace: &Path, tools: &Tools) -> Result<(), String> {
                     "wasm32-unknown-unknown",
                     "--test",
                     "browser",
+                    "--test",
+                    "browser_store",
+                    "--test",
+                    "browser_memory",
                 ])
                 .env("CHROMEDRIVER", "/usr/bin/chromedriver"))
         }
