@@ -3,7 +3,7 @@
 
 use super::state::use_app;
 use crate::base::seconds_text;
-use crate::engine::{Group, GroupFigures};
+use crate::engine::{Group, GroupFigures, RunFigures, TokenEstimate};
 use crate::explain::{summary_sentence, times};
 use leptos::prelude::*;
 
@@ -21,12 +21,39 @@ fn Metric(
         <div class="metric" data-testid=testid data-run=run data-value=format!("{value:.3}")>
             <span class="metric-label">{label}</span>
             <span class="metric-value">{shown}</span>
-            {note.map(|n| view! { <span class="metric-note">{n}</span> })}
+            {note.filter(|n| !n.is_empty()).map(|n| view! { <span class="metric-note">{n}</span> })}
         </div>
     }
 }
 
-fn group_metrics(g: &GroupFigures) -> impl IntoView + use<> {
+/// The token figures of a group: what the server reported, or — when some calls streamed text
+/// without reporting usage — an estimate marked as one (never a false zero).
+fn token_metrics(g: &GroupFigures, estimate: Option<&TokenEstimate>) -> impl IntoView + use<> {
+    let run = g.group.as_str();
+    let (tokens_in, tokens_out, marked, note_in) = match estimate {
+        Some(e) if e.unreported_calls > 0 => (
+            g.tokens_in + e.tokens_in,
+            g.tokens_out + e.tokens_out,
+            "≈ ",
+            Some(format!(
+                "estimated: {} calls not reported by the server",
+                e.unreported_calls
+            )),
+        ),
+        _ => (g.tokens_in, g.tokens_out, "", None),
+    };
+    view! {
+        <Metric testid="metric-tokens-in" run=run label="Tokens in".into() value=tokens_in as f64 shown=format!("{marked}{tokens_in}") note=note_in.unwrap_or_default() />
+        <Metric testid="metric-tokens-out" run=run label="Tokens out".into() value=tokens_out as f64 shown=format!("{marked}{tokens_out}")
+            note=format!("{:.0} tokens/s", g.tokens_per_s) />
+    }
+}
+
+fn estimate_of(f: &RunFigures, group: Group) -> Option<&TokenEstimate> {
+    f.token_estimates.iter().find(|e| e.group == group)
+}
+
+fn group_metrics(g: &GroupFigures, estimate: Option<&TokenEstimate>) -> impl IntoView + use<> {
     let run = g.group.as_str();
     let what = match g.group {
         Group::Sequential => "= sum of the calls",
@@ -49,9 +76,7 @@ fn group_metrics(g: &GroupFigures) -> impl IntoView + use<> {
                 shown=seconds_text(g.wall_ms)
                 note=if g.finished { what.to_string() } else { "running…".to_string() }
             />
-            <Metric testid="metric-tokens-in" run=run label="Tokens in".into() value=g.tokens_in as f64 shown=g.tokens_in.to_string() />
-            <Metric testid="metric-tokens-out" run=run label="Tokens out".into() value=g.tokens_out as f64 shown=g.tokens_out.to_string()
-                note=format!("{:.0} tokens/s", g.tokens_per_s) />
+            {token_metrics(g, estimate)}
             {g.mean_first_token_ms.map(|t| view! {
                 <Metric testid="metric-first-token-ms" run=run label="Time to first token".into() value=t shown=seconds_text(t) note="mean".to_string() />
             })}
@@ -77,8 +102,8 @@ pub fn Figures() -> impl IntoView {
                 };
                 view! {
                     <div class="metrics">
-                        {f.sequential.as_ref().map(group_metrics)}
-                        {f.parallel.as_ref().map(group_metrics)}
+                        {f.sequential.as_ref().map(|g| group_metrics(g, estimate_of(f, g.group)))}
+                        {f.parallel.as_ref().map(|g| group_metrics(g, estimate_of(f, g.group)))}
                         {speedup.map(|(s, estimated)| view! {
                             <div class="metric-group">
                                 <div class="metric speedup" data-testid="metric-speedup" data-run="parallel"

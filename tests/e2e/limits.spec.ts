@@ -97,3 +97,35 @@ test("no Timing-Allow-Origin: the panel says what cannot be known and which call
   await page.locator('[data-testid="lane"][data-run="parallel"]').first().click();
   await expect(page.getByTestId("call-rate-limit")).toContainText("could not read");
 });
+
+test("a server that reports no usage: the figures show an estimate marked as one, never a false zero", async ({ page }) => {
+  await openWith(page, {
+    topic: "usage",
+    questions: many(3),
+    provider: mockOpenAi("mock?stream_usage=0&ttft=100&tps=50&tokens=8"),
+  });
+  await runAndWait(page, "run-parallel");
+  const par = (await lanes(page)).filter((l) => l.run === "parallel");
+  expect(par.every((l) => l.status === "done")).toBe(true);
+  const tokensOut = page.locator('[data-testid="metric-tokens-out"][data-run="parallel"]');
+  await expect(tokensOut).toContainText("≈");
+  expect(Number(await tokensOut.getAttribute("data-value"))).toBeGreaterThan(0);
+  await expect(page.locator('[data-testid="metric-tokens-in"][data-run="parallel"]')).toContainText("not reported by the server");
+  const panel = page.getByTestId("explain-panel");
+  await panel.locator("summary").click();
+  await expect(panel).toContainText("Token counts were not reported");
+});
+
+test("a server that drops the running stream for the newest request: the panel names it and the setting", async ({ page }) => {
+  await openWith(page, {
+    topic: "interrupts",
+    questions: many(4),
+    provider: mockOpenAi("mock?interrupt=1&ttft=0&tps=20&tokens=10"),
+  });
+  await runAndWait(page, "run-parallel");
+  const par = (await lanes(page)).filter((l) => l.run === "parallel");
+  expect(par.some((l) => l.status === "failed")).toBe(true);
+  const panel = page.getByTestId("explain-panel");
+  await panel.locator("summary").click();
+  await expect(panel).toContainText("--interrupt_requests False");
+});
