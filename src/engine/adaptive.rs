@@ -14,8 +14,8 @@
 //!
 //! Permits go out first-come, first-served, like [`Semaphore`](super::Semaphore).
 
+use super::semaphore::WaitQueue;
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -50,8 +50,7 @@ struct AdaptiveState {
     epoch: u64,
     /// No new permits before this time (a server's `retry-after`).
     paused_until_ms: f64,
-    next_ticket: u64,
-    queue: VecDeque<(u64, Option<Waker>)>,
+    waiting: WaitQueue,
 }
 
 impl AdaptiveState {
@@ -61,7 +60,7 @@ impl AdaptiveState {
 
     fn wake_next(&mut self) -> Option<Waker> {
         if self.in_flight < self.allowed() {
-            self.queue.front_mut().and_then(|(_, w)| w.take())
+            self.waiting.take_front_waker()
         } else {
             None
         }
@@ -81,8 +80,7 @@ impl AdaptiveLimit {
                 overloaded_at: None,
                 epoch: 0,
                 paused_until_ms: f64::NEG_INFINITY,
-                next_ticket: 0,
-                queue: VecDeque::new(),
+                waiting: WaitQueue::default(),
             })),
         }
     }
@@ -101,7 +99,7 @@ impl AdaptiveLimit {
     /// Whether a call would have to wait for a permit now.
     pub fn is_full(&self) -> bool {
         let state = self.inner.borrow();
-        !state.queue.is_empty() || state.in_flight >= state.allowed()
+        !state.waiting.is_empty() || state.in_flight >= state.allowed()
     }
 
     /// Waits for a permit.
@@ -118,7 +116,7 @@ impl AdaptiveLimit {
         let mut state = self.inner.borrow_mut();
         let before = state.allowed();
         // Binding: others wait, or every permit is taken (this call's is still held).
-        let binding = !state.queue.is_empty() || state.in_flight >= before;
+        let binding = !state.waiting.is_empty() || state.in_flight >= before;
         if !binding {
             return None;
         }
@@ -208,15 +206,9 @@ impl Future for AdaptiveAcquire {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<AdaptivePermit> {
         let this = &mut *self;
         let mut state = this.limit.inner.borrow_mut();
-        let first_in_line = match this.ticket {
-            None => state.queue.is_empty(),
-            Some(t) => state.queue.front().map(|(f, _)| *f) == Some(t),
-        };
-        if first_in_line && state.in_flight < state.allowed() {
+        if state.waiting.is_next(this.ticket) && state.in_flight < state.allowed() {
             state.in_flight += 1;
-            if this.ticket.take().is_some() {
-                state.queue.pop_front();
-            }
+            state.waiting.served(&mut this.ticket);
             let epoch = state.epoch;
             let next = state.wake_next();
             drop(state);
@@ -229,19 +221,7 @@ impl Future for AdaptiveAcquire {
                 epoch,
             });
         }
-        match this.ticket {
-            None => {
-                let ticket = state.next_ticket;
-                state.next_ticket += 1;
-                state.queue.push_back((ticket, Some(cx.waker().clone())));
-                this.ticket = Some(ticket);
-            }
-            Some(ticket) => {
-                if let Some(entry) = state.queue.iter_mut().find(|(t, _)| *t == ticket) {
-                    entry.1 = Some(cx.waker().clone());
-                }
-            }
-        }
+        state.waiting.wait(&mut this.ticket, cx.waker());
         Poll::Pending
     }
 }
@@ -254,7 +234,7 @@ impl Drop for AdaptiveAcquire {
         if let Some(ticket) = self.ticket {
             let waker = {
                 let mut state = self.limit.inner.borrow_mut();
-                state.queue.retain(|(t, _)| *t != ticket);
+                state.waiting.remove(ticket);
                 state.wake_next()
             };
             if let Some(w) = waker {

@@ -18,9 +18,66 @@ pub struct Semaphore {
 
 struct SemaphoreState {
     available: usize,
+    waiting: WaitQueue,
+}
+
+/// Waiters in arrival order, each with a ticket: the first-in, first-out part of
+/// [`Semaphore`] and of the adaptive limit.
+#[derive(Default)]
+pub(super) struct WaitQueue {
     next_ticket: u64,
-    /// Waiting acquirers in arrival order.
     queue: VecDeque<(u64, Option<Waker>)>,
+}
+
+impl WaitQueue {
+    pub(super) fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Whether the holder of `ticket` (`None`: not queued yet) is next: first in line, or
+    /// nobody waits.
+    pub(super) fn is_next(&self, ticket: Option<u64>) -> bool {
+        match ticket {
+            None => self.queue.is_empty(),
+            Some(ticket) => self.queue.front().map(|(t, _)| *t) == Some(ticket),
+        }
+    }
+
+    /// The holder of `ticket`, who was next, has been served: it leaves the line.
+    pub(super) fn served(&mut self, ticket: &mut Option<u64>) {
+        if ticket.take().is_some() {
+            self.queue.pop_front();
+        }
+    }
+
+    /// Queues the caller (giving it a ticket) or refreshes the waker it left.
+    pub(super) fn wait(&mut self, ticket: &mut Option<u64>, waker: &Waker) {
+        match *ticket {
+            None => {
+                let next = self.next_ticket;
+                self.next_ticket += 1;
+                self.queue.push_back((next, Some(waker.clone())));
+                *ticket = Some(next);
+            }
+            Some(ticket) => {
+                if let Some(entry) = self.queue.iter_mut().find(|(t, _)| *t == ticket) {
+                    entry.1 = Some(waker.clone());
+                }
+            }
+        }
+    }
+
+    /// Takes the waker of the first in line, to wake it.
+    pub(super) fn take_front_waker(&mut self) -> Option<Waker> {
+        self.queue.front_mut().and_then(|(_, w)| w.take())
+    }
+
+    /// Removes a waiter that gave up; true when it was first in line.
+    pub(super) fn remove(&mut self, ticket: u64) -> bool {
+        let was_first = self.queue.front().map(|(t, _)| *t) == Some(ticket);
+        self.queue.retain(|(t, _)| *t != ticket);
+        was_first
+    }
 }
 
 impl Semaphore {
@@ -29,8 +86,7 @@ impl Semaphore {
         Semaphore {
             inner: Rc::new(RefCell::new(SemaphoreState {
                 available: permits.max(1),
-                next_ticket: 0,
-                queue: VecDeque::new(),
+                waiting: WaitQueue::default(),
             })),
         }
     }
@@ -53,7 +109,7 @@ impl Semaphore {
         let waker = {
             let mut state = self.inner.borrow_mut();
             state.available += 1;
-            state.queue.front_mut().and_then(|(_, w)| w.take())
+            state.waiting.take_front_waker()
         };
         if let Some(waker) = waker {
             waker.wake();
@@ -84,18 +140,12 @@ impl Future for Acquire {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit> {
         let this = &mut *self;
         let mut state = this.semaphore.inner.borrow_mut();
-        let first_in_line = match this.ticket {
-            None => state.queue.is_empty(),
-            Some(ticket) => state.queue.front().map(|(t, _)| *t) == Some(ticket),
-        };
-        if first_in_line && state.available > 0 {
+        if state.waiting.is_next(this.ticket) && state.available > 0 {
             state.available -= 1;
-            if this.ticket.take().is_some() {
-                state.queue.pop_front();
-            }
+            state.waiting.served(&mut this.ticket);
             // The next in line may be able to go too (several permits freed at once).
             let next = if state.available > 0 {
-                state.queue.front_mut().and_then(|(_, w)| w.take())
+                state.waiting.take_front_waker()
             } else {
                 None
             };
@@ -108,19 +158,7 @@ impl Future for Acquire {
                 semaphore: this.semaphore.clone(),
             });
         }
-        match this.ticket {
-            None => {
-                let ticket = state.next_ticket;
-                state.next_ticket += 1;
-                state.queue.push_back((ticket, Some(cx.waker().clone())));
-                this.ticket = Some(ticket);
-            }
-            Some(ticket) => {
-                if let Some(entry) = state.queue.iter_mut().find(|(t, _)| *t == ticket) {
-                    entry.1 = Some(cx.waker().clone());
-                }
-            }
-        }
+        state.waiting.wait(&mut this.ticket, cx.waker());
         Poll::Pending
     }
 }
@@ -133,10 +171,9 @@ impl Drop for Acquire {
         if let Some(ticket) = self.ticket {
             let waker = {
                 let mut state = self.semaphore.inner.borrow_mut();
-                let was_first = state.queue.front().map(|(t, _)| *t) == Some(ticket);
-                state.queue.retain(|(t, _)| *t != ticket);
+                let was_first = state.waiting.remove(ticket);
                 if was_first && state.available > 0 {
-                    state.queue.front_mut().and_then(|(_, w)| w.take())
+                    state.waiting.take_front_waker()
                 } else {
                     None
                 }
