@@ -6,7 +6,7 @@ use futures::future::join_all;
 use leptos::prelude::*;
 use parallel_playground::base::Clock;
 use parallel_playground::browser::BrowserClock;
-use parallel_playground::engine::{Group, LaneInfo, LaneKind};
+use parallel_playground::engine::{Group, LaneInfo, LaneKind, Variant};
 use parallel_playground::ui::RunScope;
 use std::cell::RefCell;
 use std::future::Future;
@@ -21,6 +21,7 @@ fn info(index: usize) -> LaneInfo {
         kind: LaneKind::Question { index },
         label: format!("Question {index}"),
         parent: None,
+        variant: Variant::A,
     }
 }
 

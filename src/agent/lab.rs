@@ -5,7 +5,7 @@ use super::builtin::{AgentTool, MathTool};
 use super::{run_agent, AgentDefinition, AgentEnv, Tool};
 use crate::engine::{
     CallContext, CancelToken, Emitter, EventKind, Group, LaneInfo, LaneKind, Outcome, RetryPolicy,
-    RunEnv, RunKind, SplitMix64,
+    RunEnv, RunKind, SplitMix64, Variant,
 };
 use crate::providers::Message;
 use futures::future::join_all;
@@ -144,6 +144,7 @@ pub async fn run_agents(plan: &AgentPlan, env: RunEnv, cancel: CancelToken) -> A
                 },
                 label: prompt.clone(),
                 parent: None,
+                variant: Variant::A,
             });
             let started_ms = emitter.elapsed_ms();
             emitter.emit(EventKind::Started {

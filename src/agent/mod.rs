@@ -17,6 +17,7 @@ pub use tool::{Tool, ToolContext};
 
 use crate::engine::{
     run_call, CallContext, CancelToken, EventKind, Group, LaneId, LaneInfo, LaneKind, Outcome,
+    Variant,
 };
 use crate::providers::{ContentBlock, Message, ModelRequest, Role};
 use futures::future::{join_all, select, Either, LocalBoxFuture};
@@ -78,6 +79,7 @@ pub fn run_agent(
                 },
                 label: format!("{} · turn {}", agent.name, turn + 1),
                 parent,
+                variant: Variant::A,
             });
             let request = ModelRequest {
                 model: agent.model.clone(),
@@ -207,6 +209,7 @@ async fn execute_tool(
         },
         label: tool_label(name, input),
         parent: Some(turn_lane),
+        variant: Variant::A,
     });
     emitter.emit(EventKind::Started {
         lane,

@@ -26,6 +26,26 @@ pub enum Group {
     Sequential,
     Parallel,
     Agent,
+    /// The agents-lab compare: the same prompts with tools (and conversations) one at a time…
+    AgentSerial,
+    /// …and in parallel.
+    AgentParallel,
+    /// A pattern's plain way (one call, or the calls unhedged, or a cold fan-out).
+    Baseline,
+    /// Voting: the same question sampled N times.
+    Vote,
+    /// Racing: the same request to N contestants, the first complete answer wins.
+    Race,
+    /// Hedging: the calls with a backup copy after a delay.
+    Hedge,
+    /// Map-reduce: one call per chunk…
+    Map,
+    /// …and the merging calls, level by level.
+    Reduce,
+    /// Cached prefix: the one call that writes the cache…
+    Warm,
+    /// …and the calls that read it.
+    FanOut,
 }
 
 impl Group {
@@ -35,6 +55,16 @@ impl Group {
             Group::Sequential => "sequential",
             Group::Parallel => "parallel",
             Group::Agent => "agent",
+            Group::AgentSerial => "agent-serial",
+            Group::AgentParallel => "agent-parallel",
+            Group::Baseline => "baseline",
+            Group::Vote => "vote",
+            Group::Race => "race",
+            Group::Hedge => "hedge",
+            Group::Map => "map",
+            Group::Reduce => "reduce",
+            Group::Warm => "warm",
+            Group::FanOut => "fan-out",
         }
     }
 
@@ -44,6 +74,16 @@ impl Group {
             Group::Sequential => "Sequential",
             Group::Parallel => "Parallel",
             Group::Agent => "Agents",
+            Group::AgentSerial => "Agents, one at a time",
+            Group::AgentParallel => "Agents, in parallel",
+            Group::Baseline => "Baseline",
+            Group::Vote => "Vote",
+            Group::Race => "Race",
+            Group::Hedge => "Hedged",
+            Group::Map => "Map",
+            Group::Reduce => "Reduce",
+            Group::Warm => "Warm-up",
+            Group::FanOut => "Fan-out",
         }
     }
 }
@@ -72,13 +112,33 @@ pub enum LaneKind {
     },
 }
 
-/// A lane's identity: its group, kind, a label for people, and the lane it nests under.
+/// One of up to four variants of a set-up (A–D) run side by side; `A` when there are none.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Variant(pub u8);
+
+impl Variant {
+    pub const A: Variant = Variant(0);
+    /// Most variants of one set-up.
+    pub const MAX: usize = 4;
+
+    /// `A`, `B`, `C` or `D` (the `data-variant` value).
+    pub fn letter(self) -> char {
+        char::from(b'A' + self.0.min(25))
+    }
+}
+
+/// A lane's identity: its group, kind, a label for people, the lane it nests under, and the
+/// variant of the set-up it belongs to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LaneInfo {
     pub group: Group,
     pub kind: LaneKind,
     pub label: String,
     pub parent: Option<LaneId>,
+    #[serde(default)]
+    pub variant: Variant,
 }
 
 impl LaneInfo {

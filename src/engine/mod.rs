@@ -56,7 +56,9 @@ pub use admission::{run_admitted_call, CallAdmission, Ticket};
 pub use budget::{reserved_tokens, ClientLimits, QueueReason, RateBudgets, TokenBucket};
 pub use call::{run_call, CallContext, CallResult};
 pub use cancel::{CancelReason, CancelToken};
-pub use event::{Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome};
+pub use event::{
+    Emitter, Event, EventKind, EventSink, Group, LaneId, LaneInfo, LaneKind, Outcome, Variant,
+};
 pub use export::{LaneExport, RunExport, EXPORT_APP, EXPORT_FORMAT};
 pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigures};
 pub use honest::{speedup_withheld, token_estimates, TokenEstimate};

@@ -4,7 +4,7 @@
 use super::admission::{run_admitted_call, CallAdmission};
 use super::call::{CallContext, CallResult};
 use super::cancel::{CancelReason, CancelToken};
-use super::event::{Emitter, EventKind, EventSink, Group, LaneInfo, LaneKind, Outcome};
+use super::event::{Emitter, EventKind, EventSink, Group, LaneInfo, LaneKind, Outcome, Variant};
 use super::plan::{CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
 use super::semaphore::Semaphore;
 use super::synthesis::{synthesis_prompt, ResearchOutcome, SynthesisSkip};
@@ -136,6 +136,7 @@ async fn run_group(
                 kind: LaneKind::Question { index },
                 label: question.clone(),
                 parent: None,
+                variant: Variant::A,
             })
         })
         .collect();
@@ -294,6 +295,7 @@ async fn synthesize(
         kind: LaneKind::Synthesis,
         label: format!("Synthesis ({} run)", group.as_str()),
         parent: None,
+        variant: Variant::A,
     });
     let mut request = ModelRequest::ask(&plan.model, None, &prompt, plan.max_tokens);
     request.temperature = plan.temperature;

@@ -388,6 +388,7 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Variant;
 
     fn info(group: Group, kind: LaneKind, parent: Option<LaneId>) -> LaneInfo {
         LaneInfo {
@@ -395,6 +396,7 @@ mod tests {
             kind,
             label: String::new(),
             parent,
+            variant: Variant::A,
         }
     }
 

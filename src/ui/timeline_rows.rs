@@ -32,7 +32,7 @@ pub fn GroupHeader(
             let figures = match group {
                 Group::Sequential => f.sequential.as_ref(),
                 Group::Parallel => f.parallel.as_ref(),
-                Group::Agent => None,
+                _ => None,
             };
             match figures {
                 Some(g) if g.finished => {
