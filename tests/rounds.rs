@@ -261,3 +261,63 @@ fn rounds_are_saved_shared_and_default_to_one() {
         );
     }
 }
+
+#[test]
+fn the_panel_of_a_thousand_samples_is_cheap_to_recompute() {
+    use parallel_playground::experiment::panel::Panel;
+    let plan = RunPlan {
+        questions: questions(10),
+        mode: RunMode::Parallel,
+        ..RunPlan::default()
+    };
+    let (experiment, _, _) = run_experiment(plan, 100, fast_sim(0.05), None);
+    assert_eq!(samples(&experiment, Metric::Call, "parallel"), 1000);
+    // What the page does per round: add the round, then recompute the panel.
+    let mut before = Experiment::new(100, Some(0.05));
+    for round in &experiment.rounds[..99] {
+        before.push(round.clone());
+    }
+    let last = experiment.rounds[99].clone();
+    let started = std::time::Instant::now();
+    before.push(last);
+    let panel = Panel::of(&before);
+    let took = started.elapsed();
+    println!("push + panel at 1,000 samples: {took:?}");
+    assert_eq!(panel.rounds, 100);
+    let marks = panel
+        .plot
+        .iter()
+        .find(|row| row.key.run == "parallel")
+        .expect("a plot row of the parallel calls");
+    assert_eq!(marks.marks, 1000);
+    assert_eq!(marks.path.matches('M').count(), 1000);
+    assert_eq!(panel.tail.len(), 1);
+    // Generous for an unoptimised build on a shared machine; the release build is far below.
+    assert!(took.as_millis() < 50, "took {took:?}");
+}
+
+#[test]
+fn exported_programs_loop_over_the_rounds() {
+    use parallel_playground::codegen::{generate, generate_rounds, CodeLanguage};
+    let plan = RunPlan {
+        questions: questions(2),
+        mode: RunMode::Compare,
+        ..RunPlan::default()
+    };
+    for language in CodeLanguage::ALL {
+        assert_eq!(
+            generate_rounds(&plan, language, 1),
+            generate(&plan, language)
+        );
+    }
+    let python = generate_rounds(&plan, CodeLanguage::Python, 5);
+    assert!(python.contains("ROUNDS = 5"));
+    assert!(python.contains("for round_number in range(1, ROUNDS + 1):"));
+    assert!(python.contains("math.ceil(p / 100 * len(ordered) - 1e-9)"));
+    let typescript = generate_rounds(&plan, CodeLanguage::TypeScript, 5);
+    assert!(typescript.contains("const ROUNDS = 5;"));
+    assert!(typescript.contains("for (let round = 1; round <= ROUNDS; round++)"));
+    let rust = generate_rounds(&plan, CodeLanguage::Rust, 5);
+    assert!(!rust.contains("ROUNDS"));
+    assert!(rust.contains("rounds are not part of this"));
+}

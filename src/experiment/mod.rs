@@ -8,6 +8,7 @@
 //! every round.
 
 mod csv;
+pub mod panel;
 mod record;
 mod rounds;
 pub mod stats;
