@@ -8,6 +8,7 @@ mod agents;
 pub mod limits;
 mod presets;
 pub mod recovery;
+pub mod samples;
 mod saved_setups;
 mod share;
 mod storage;
