@@ -62,8 +62,9 @@ struct Inner {
     network_url: Option<String>,
     /// Lanes that already have their network phases.
     network_matched: Vec<LaneId>,
-    /// Resource Timing entries (indices among this run's) that already belong to a lane.
-    network_entries_taken: Vec<usize>,
+    /// Resource Timing entries that already belong to a lane, by their start and end (the
+    /// browser lists entries by start time, so a later list puts new ones between them).
+    network_entries_taken: Vec<(f64, f64)>,
     /// How many lanes have a handle (and rows) so far.
     created: usize,
     /// The full events of the latest round while an older one is on show.
@@ -428,8 +429,9 @@ impl LiveRun {
         if calls.is_empty() {
             return;
         }
-        let entries = page::resource_timings(&url);
-        let pairs = match_entries(&calls, &entries, &taken, 80.0);
+        let mut entries = page::resource_timings(&url);
+        entries.retain(|e| !taken.contains(&(e.start, e.response_end)));
+        let pairs = match_entries(&calls, &entries, 80.0);
         if pairs.len() < calls.len() && attempt < 7 {
             let this = *self;
             set_timeout(
@@ -455,9 +457,11 @@ impl LiveRun {
             inner
                 .network_matched
                 .extend(pairs.iter().map(|(lane, _)| *lane));
-            inner
-                .network_entries_taken
-                .extend(pairs.iter().map(|(_, entry)| *entry));
+            inner.network_entries_taken.extend(
+                pairs
+                    .iter()
+                    .map(|(_, e)| (entries[*e].start, entries[*e].response_end)),
+            );
         });
     }
 }
