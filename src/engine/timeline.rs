@@ -335,7 +335,7 @@ pub enum TimelineRow {
 pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
     let mut rows = Vec::with_capacity(lanes.len() + 3);
     for group in [Group::Sequential, Group::Parallel] {
-        let mut ids: Vec<(usize, LaneId)> = lanes
+        let mut ids: Vec<((super::event::Variant, usize), LaneId)> = lanes
             .iter()
             .enumerate()
             .filter(|(_, l)| l.group == group)
@@ -344,7 +344,8 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
                     LaneKind::Question { index } => index,
                     _ => usize::MAX,
                 };
-                (order, id)
+                // Variants keep their own rows: A's, then B's, … under one heading.
+                ((l.variant, order), id)
             })
             .collect();
         if ids.is_empty() {
