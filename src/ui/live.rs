@@ -9,8 +9,9 @@ use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo,
-    LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip,
+    log_line, run, run_variants, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId,
+    LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip, Variant,
+    VariantRun, VariantTiming,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -85,6 +86,29 @@ impl LiveRun {
         self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run(&plan, env, cancel).await;
+            })
+        });
+    }
+
+    /// Starts the variants of a research set-up, each on its own provider, on one time axis.
+    pub fn start_variants(
+        &self,
+        runs: Vec<VariantRun>,
+        timing: VariantTiming,
+        network_url: Option<String>,
+    ) {
+        let exported = serde_json::Value::Array(
+            runs.iter()
+                .map(|r| serde_json::to_value(&r.plan).unwrap_or_default())
+                .collect(),
+        );
+        let provider = match runs.first() {
+            Some(first) => first.provider.clone(),
+            None => return,
+        };
+        self.launch(exported, provider, network_url, move |env, cancel| {
+            Box::pin(async move {
+                run_variants(&runs, timing, env, cancel).await;
             })
         });
     }
@@ -301,7 +325,14 @@ impl LiveRun {
                 .iter()
                 .map(|l| (l.id, l.info.clone()))
                 .collect();
-            let figures = (any_events || finished).then(|| RunFigures::compute(&s.view, now));
+            // With variants, the run's own figures are variant A's (the table shows them all).
+            let figures = (any_events || finished).then(|| {
+                if s.view.lanes.iter().any(|l| l.info.variant != Variant::A) {
+                    RunFigures::compute(&s.view.only_variant(Variant::A), now)
+                } else {
+                    RunFigures::compute(&s.view, now)
+                }
+            });
             (
                 now,
                 new_lanes,

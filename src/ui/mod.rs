@@ -26,6 +26,7 @@ mod state;
 mod timeline;
 mod timeline_details;
 mod timeline_rows;
+mod variants;
 
 pub use live::LiveRun;
 pub use run_store::{LaneHandle, RunScope, RunStore};
@@ -83,6 +84,9 @@ pub fn App() -> impl IntoView {
                     <settings::RunSettings />
                     <settings::SimulationSettings />
                 </details>
+                <Show when=move || !agents()>
+                    <variants::VariantEditor />
+                </Show>
             </section>
             <section class="run" aria-label="Run">
                 // Each mode shows its own run (see `mode_runs`).
@@ -90,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <lesson::LessonCard />
                     <run_bar::RunBar />
                     <figures::Figures />
+                    <variants::VariantFigures />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
                     <limits::LimitsPanel />

@@ -120,7 +120,12 @@ pub fn LaneRow(
         LaneKind::Turn { .. } => "turn",
         LaneKind::Tool { .. } => "tool",
     };
-    let label = info.label.clone();
+    // Variants B–D say so before their label (A's rows come first under each heading).
+    let label = if info.variant == crate::engine::Variant::A {
+        info.label.clone()
+    } else {
+        format!("{} · {}", info.variant.letter(), info.label)
+    };
     let short_label = {
         let label = label.clone();
         move || {
@@ -137,6 +142,7 @@ pub fn LaneRow(
             data-testid=testid
             data-run=info.run_name()
             data-lane-index=lane_index
+            data-variant=info.variant.letter().to_string()
             data-lane-id=id
             data-status=move || status.get().as_str()
             data-queued-for=move || queued_for.get()
