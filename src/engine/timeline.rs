@@ -358,11 +358,20 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
                 .map(|(_, id)| TimelineRow::Lane { id, depth: 0 }),
         );
     }
+    // Agent lanes as trees: the lab's own run, or the two sides of the agents compare.
+    for group in [Group::Agent, Group::AgentSerial, Group::AgentParallel] {
+        agent_rows(lanes, group, &mut rows);
+    }
+    rows
+}
+
+/// The rows of one agent group: each lane followed by the lanes nested under it.
+fn agent_rows(lanes: &[LaneInfo], group: Group, rows: &mut Vec<TimelineRow>) {
     let agent: Vec<LaneId> = (0..lanes.len())
-        .filter(|id| lanes[*id].group == Group::Agent)
+        .filter(|id| lanes[*id].group == group)
         .collect();
     if !agent.is_empty() {
-        rows.push(TimelineRow::Header(Group::Agent));
+        rows.push(TimelineRow::Header(group));
         // Depth-first from the roots, children in the order they opened.
         let mut stack: Vec<(LaneId, usize)> = agent
             .iter()
@@ -383,7 +392,6 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
             }
         }
     }
-    rows
 }
 
 #[cfg(test)]

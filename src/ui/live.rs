@@ -6,12 +6,12 @@
 //! changed. The page therefore re-renders at most once a frame, however many calls stream at once.
 
 use super::run_store::{LaneHandle, RunScope, RunStore};
-use crate::agent::{run_agents, AgentPlan};
+use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run, run_variants, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId,
-    LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip, Variant,
-    VariantRun, VariantTiming,
+    log_line, run, run_variants, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind,
+    Group, LaneId, LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView,
+    SynthesisSkip, Variant, VariantRun, VariantTiming,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -109,6 +109,22 @@ impl LiveRun {
         self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run_variants(&runs, timing, env, cancel).await;
+            })
+        });
+    }
+
+    /// Starts the agents compare of `plan`: serial and parallel sides on one axis.
+    pub fn start_agents_compare(
+        &self,
+        plan: AgentPlan,
+        timing: CompareTiming,
+        provider: Rc<dyn Provider>,
+        network_url: Option<String>,
+    ) {
+        let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.launch(exported, provider, network_url, move |env, cancel| {
+            Box::pin(async move {
+                run_agents_compare(&plan, timing, env, cancel).await;
             })
         });
     }

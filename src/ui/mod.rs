@@ -4,6 +4,7 @@
 //! [`crate::engine`], words in [`crate::explain`]; here we only render signals and forward clicks.
 
 mod agents;
+mod agents_compare;
 mod answers;
 mod batch;
 mod code;
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <run_bar::RunBar />
                     <figures::Figures />
                     <variants::VariantFigures />
+                    <agents_compare::AgentsCompareFigures />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
                     <limits::LimitsPanel />

@@ -195,6 +195,20 @@ impl AppState {
         live.start_variants(runs, ws.variants.timing, url);
     }
 
+    /// Validates the agents set-up and starts the agents compare (tools and conversations one at
+    /// a time, and in parallel).
+    pub fn run_agents_compare(&self) {
+        let ws = self.workspace.get_untracked();
+        let live = self.runs.of(PageMode::Agents);
+        let timing = ws.run.compare_timing;
+        self.start_checked(
+            live,
+            &ws,
+            ws.agent_plan(),
+            move |live, plan, provider, url| live.start_agents_compare(plan, timing, provider, url),
+        );
+    }
+
     /// Validates the agents set-up and starts its conversations.
     pub fn run_agents(&self) {
         let ws = self.workspace.get_untracked();
