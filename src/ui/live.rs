@@ -9,7 +9,7 @@ use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run, run_variants, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind,
+    log_line, run_variants, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind,
     Group, LaneId, LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView,
     SynthesisSkip, Variant, VariantRun, VariantTiming,
 };
@@ -23,6 +23,9 @@ use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+mod rounds;
+pub use rounds::ProviderForRound;
+
 /// The run on the page: its store, figures, log, and the controls to start and cancel it.
 #[derive(Clone, Copy)]
 pub struct LiveRun {
@@ -35,9 +38,15 @@ pub struct LiveRun {
     pub log: RwSignal<Vec<LogLine>>,
     /// Increases with every new run.
     pub run_number: RwSignal<u64>,
+    /// The round on show (1-based): the latest while running, any finished one after.
+    pub round_shown: RwSignal<u32>,
     /// Notified whenever the store's run-level facts change (every frame with events).
     run_changed: Trigger,
     inner: StoredValue<Inner, LocalStorage>,
+    /// The rounds of the current run (see [`rounds`]).
+    experiment: StoredValue<crate::experiment::Experiment, LocalStorage>,
+    /// Notified when a round is recorded.
+    experiment_changed: Trigger,
 }
 
 /// What the frame loop keeps between frames.
@@ -56,6 +65,8 @@ struct Inner {
     network_matched: Vec<LaneId>,
     /// How many lanes have a handle (and rows) so far.
     created: usize,
+    /// The full events of the latest round while an older one is on show.
+    latest_events: Option<Vec<Event>>,
 }
 
 /// The most rows built in one animation frame.
@@ -71,23 +82,27 @@ impl LiveRun {
             figures: RwSignal::new(RunFigures::default()),
             log: RwSignal::new(Vec::new()),
             run_number: RwSignal::new(0),
+            round_shown: RwSignal::new(1),
             run_changed: Trigger::new(),
             inner: StoredValue::new_local(Inner {
                 parent: Owner::current(),
                 ..Inner::default()
             }),
+            experiment: StoredValue::new_local(Default::default()),
+            experiment_changed: Trigger::new(),
         }
     }
 
     /// Starts a research run of `plan` on `provider`, cancelling any run still going.
     /// `network_url` is where an HTTP provider sends its requests.
     pub fn start(&self, plan: RunPlan, provider: Rc<dyn Provider>, network_url: Option<String>) {
-        let exported = serde_json::to_value(&plan).unwrap_or_default();
-        self.launch(exported, provider, network_url, move |env, cancel| {
-            Box::pin(async move {
-                run(&plan, env, cancel).await;
-            })
-        });
+        self.start_rounds(
+            plan,
+            1,
+            None,
+            Rc::new(move |_| provider.clone()),
+            network_url,
+        );
     }
 
     /// Starts the variants of a research set-up, each on its own provider, on one time axis.
@@ -137,6 +152,7 @@ impl LiveRun {
         network_url: Option<String>,
     ) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.reset_experiment(1, None);
         self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run_agents(&plan, env, cancel).await;
@@ -172,7 +188,6 @@ impl LiveRun {
         if let Some(old) = old {
             old.dispose();
         }
-        let store = scope.store;
         self.inner.update_value(|inner| {
             inner.scope = Some(scope);
             inner.cancel = Some(cancel.clone());
@@ -181,6 +196,7 @@ impl LiveRun {
             inner.network_url = network_url;
             inner.network_matched = Vec::new();
             inner.created = 0;
+            inner.latest_events = None;
         });
         self.log.set(Vec::new());
         self.figures.set(RunFigures::default());
@@ -191,7 +207,15 @@ impl LiveRun {
 
         let this = *self;
         let clock = BrowserClock;
+        let number = self.run_number.get_untracked();
         let sink = Rc::new(move |event: Event| {
+            // Rounds replace the store; a cancelled earlier run's last events go nowhere.
+            if this.run_number.try_get_untracked() != Some(number) {
+                return;
+            }
+            let Some(store) = this.current_store() else {
+                return;
+            };
             store.try_update_value(|s| {
                 if s.origin_ms.is_none() {
                     // The engine stamps events on its own zero; the first one tells us where.
@@ -224,13 +248,16 @@ impl LiveRun {
         }
     }
 
+    /// The store of the round on show.
+    fn current_store(&self) -> Option<StoredValue<RunStore, LocalStorage>> {
+        self.inner
+            .try_with_value(|inner| inner.scope.as_ref().map(|s| s.store))
+            .flatten()
+    }
+
     /// Reads the current run's store without subscribing (for exports and clicks).
     pub fn with_store_untracked<R>(&self, f: impl FnOnce(&RunStore) -> R) -> Option<R> {
-        let store = self
-            .inner
-            .try_with_value(|inner| inner.scope.as_ref().map(|s| s.store))
-            .flatten()?;
-        store.try_with_value(f)
+        self.current_store()?.try_with_value(f)
     }
 
     /// Reads the current run's folded state, subscribing the caller to its run-level changes.

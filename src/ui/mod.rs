@@ -8,6 +8,7 @@ mod agents_compare;
 mod answers;
 mod batch;
 mod code;
+mod distribution;
 mod editor;
 mod explain_panel;
 mod figures;
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <agents_compare::AgentsCompareFigures />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
+                    <distribution::Distribution />
                     <limits::LimitsPanel />
                     <batch::BatchTimeline />
                     <results::Results />
