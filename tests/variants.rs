@@ -289,3 +289,31 @@ fn a_request_naming_a_profile_uses_it_and_the_profiles_keep_their_order() {
     let view = RunView::from_events(&events);
     assert!(view.last_event_ms < 10_000.0, "{}", view.last_event_ms);
 }
+
+#[test]
+fn every_preset_question_on_its_topic_has_a_written_answer_the_synthesis_draws_on() {
+    use parallel_playground::providers::simulated::{answer, synthesis, written_answer};
+    use parallel_playground::workspace::PRESETS;
+    for preset in PRESETS {
+        let mut prompt = String::from("Merge the research.\n\n");
+        for (i, (question, _)) in preset.questions.iter().enumerate() {
+            let filled = fill_topic(question, preset.topic);
+            let written =
+                written_answer(&filled).unwrap_or_else(|| panic!("no answer for {filled}"));
+            let mut rng = SplitMix64::new(1);
+            assert_eq!(answer(&filled, 150, &mut rng), written);
+            prompt.push_str(&format!(
+                "{ANSWER_HEADING} {}: {filled}\n{written}\n\n",
+                i + 1
+            ));
+        }
+        // The synthesis names the answers' key points: it visibly merges them.
+        let mut rng = SplitMix64::new(1);
+        let merged = synthesis(&prompt, &mut rng);
+        let first =
+            written_answer(&fill_topic(preset.questions[0].0, preset.topic)).unwrap_or_default();
+        let key = first.split("**").nth(1).unwrap_or_default();
+        assert!(!key.is_empty() && merged.contains(key), "{merged}");
+    }
+    assert_eq!(written_answer("What is Rust?"), None);
+}

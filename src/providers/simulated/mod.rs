@@ -8,6 +8,7 @@
 
 mod arithmetic;
 mod cache;
+mod canned;
 mod profile;
 mod server;
 mod tool_script;
@@ -15,6 +16,7 @@ mod writer;
 
 pub use arithmetic::{format_number, Expression, NotAnExpression};
 pub use cache::{CacheUse, PromptCache, CACHE_TTL_MS};
+pub use canned::written_answer;
 pub use profile::{profile_of_model, ProfileNumbers, SimProfile};
 pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
