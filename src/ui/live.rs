@@ -47,6 +47,8 @@ pub struct LiveRun {
     experiment: StoredValue<crate::experiment::Experiment, LocalStorage>,
     /// Notified when a round is recorded.
     experiment_changed: Trigger,
+    /// The last runs of the session, as plain records (see [`crate::experiment::history`]).
+    pub history: RwSignal<crate::experiment::history::History>,
 }
 
 /// What the frame loop keeps between frames.
@@ -90,6 +92,7 @@ impl LiveRun {
             }),
             experiment: StoredValue::new_local(Default::default()),
             experiment_changed: Trigger::new(),
+            history: RwSignal::new(Default::default()),
         }
     }
 
@@ -422,10 +425,30 @@ impl LiveRun {
             );
         }
         if finished && !more_to_create {
+            if self.running.get_untracked() {
+                self.keep_in_history(&scope);
+            }
             self.running.set(false);
             self.run_changed.notify();
         } else {
             self.schedule_frame();
+        }
+    }
+
+    /// Keeps the run that just ended in the history (its record, not its store).
+    fn keep_in_history(&self, scope: &RunScope) {
+        let number = self.run_number.get_untracked();
+        let round = self.round_shown.get_untracked();
+        let entry = scope.store.try_with_value(|s| {
+            crate::experiment::history::HistoryEntry::of_view(
+                number,
+                super::history::title_of(&s.view),
+                round,
+                &s.view,
+            )
+        });
+        if let Some(entry) = entry {
+            self.history.update(|h| h.push(entry));
         }
     }
 

@@ -13,6 +13,7 @@ mod editor;
 mod explain_panel;
 mod figures;
 mod header;
+mod history;
 mod lesson;
 mod limits;
 mod live;
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <limits::LimitsPanel />
                     <batch::BatchTimeline />
                     <results::Results />
+                    <history::HistoryPanel />
                     <batch::BatchPanel />
                 </mode_runs::ShownRun>
             </section>

@@ -62,7 +62,7 @@ pub fn VariantEditor() -> impl IntoView {
                 </For>
                 <label class="field">
                     <span>"Variants run"</span>
-                    <select data-testid="variant-timing"
+                    <select class="variant-timing"
                         prop:value=move || ws.with(|w| match w.variants.timing { VariantTiming::SameTime => "same-time", VariantTiming::OneAfterTheOther => "one-after-the-other" })
                         on:change=move |ev| {
                             let timing = if event_target_value(&ev) == "one-after-the-other" { VariantTiming::OneAfterTheOther } else { VariantTiming::SameTime };

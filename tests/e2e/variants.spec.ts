@@ -115,3 +115,23 @@ test("a variant can mix providers: A simulated, B on an OpenAI-compatible server
   expect(seen.length).toBe(TRAVEL.length + 1);
   expect((await lanes(page)).length).toBe(2 * (TRAVEL.length + 1));
 });
+
+test("history keeps each run with its figures; this run vs the previous one side by side", async ({ page }) => {
+  await openWith(page, { topic: "Lisbon", questions: questions(...TRAVEL), simulation: { seed: 7, speed: 6 } });
+  await runAndWait(page, "run-parallel");
+  await expect(page.getByTestId("history-item")).toHaveCount(1);
+  await runAndWait(page, "run-compare");
+  const items = page.getByTestId("history-item");
+  await expect(items).toHaveCount(2);
+  // Newest first, each with its wall time.
+  expect(await items.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-run-number"))))).toEqual([2, 1]);
+  for (const wall of await items.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-wall-ms"))))) {
+    expect(wall).toBeGreaterThan(0);
+  }
+  await page.locator(".history-compare-last").click();
+  const kept = page.locator(".history-pair .kept-run");
+  await expect(kept).toHaveCount(2);
+  // Each kept timeline has a bar per call: 3 parallel + synthesis; then 2 × (3 + synthesis).
+  await expect(kept.nth(0).locator("rect")).toHaveCount(4);
+  await expect(kept.nth(1).locator("rect")).toHaveCount(8);
+});
