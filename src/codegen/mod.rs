@@ -24,6 +24,7 @@
 //! ```
 
 mod literal;
+pub mod patterns_map_cache;
 mod python;
 mod rounds;
 mod rust;

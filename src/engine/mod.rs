@@ -49,6 +49,7 @@ mod scheduler;
 mod semaphore;
 mod synthesis;
 mod timeline;
+mod variants;
 mod waves;
 
 pub use adaptive::{AdaptiveLimit, AdaptivePermit, DECREASE, INITIAL_LIMIT, PROBE_DAMPING};
@@ -64,7 +65,10 @@ pub use figures::{ideal_speedup, makespan, AgentFigures, GroupFigures, RunFigure
 pub use honest::{speedup_withheld, token_estimates, TokenEstimate};
 pub use log::{log_line, LogLine, LogTone};
 pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
-pub use pricing::{cost_usd, price_of, Price};
+pub use pricing::{
+    cache_multipliers, cost_usd, price_of, usage_cost_at, usage_cost_usd, CacheMultipliers, Price,
+    CACHE_READ_MULTIPLIER, CACHE_WRITE_MULTIPLIER,
+};
 pub use retry::RetryPolicy;
 pub use scheduler::{run, GroupReport, RunEnv, RunReport};
 pub use semaphore::{Acquire, Permit, Semaphore};
@@ -78,4 +82,7 @@ pub use crate::base::{
 };
 pub use crate::wire::model::{ANSWER_HEADING, MISSING_HEADING};
 pub use timeline::{timeline_rows, LaneStatus, LaneView, Phase, RunView, TimelineRow};
+pub use variants::{
+    answer_group, run_variants, variant_figures, VariantReport, VariantRun, VariantTiming,
+};
 pub use waves::{detect_waves, CallTimes, Waves};

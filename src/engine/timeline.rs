@@ -335,7 +335,7 @@ pub enum TimelineRow {
 pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
     let mut rows = Vec::with_capacity(lanes.len() + 3);
     for group in [Group::Sequential, Group::Parallel] {
-        let mut ids: Vec<(usize, LaneId)> = lanes
+        let mut ids: Vec<((super::event::Variant, usize), LaneId)> = lanes
             .iter()
             .enumerate()
             .filter(|(_, l)| l.group == group)
@@ -344,7 +344,8 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
                     LaneKind::Question { index } => index,
                     _ => usize::MAX,
                 };
-                (order, id)
+                // Variants keep their own rows: A's, then B's, … under one heading.
+                ((l.variant, order), id)
             })
             .collect();
         if ids.is_empty() {
@@ -357,11 +358,20 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
                 .map(|(_, id)| TimelineRow::Lane { id, depth: 0 }),
         );
     }
+    // Agent lanes as trees: the lab's own run, or the two sides of the agents compare.
+    for group in [Group::Agent, Group::AgentSerial, Group::AgentParallel] {
+        agent_rows(lanes, group, &mut rows);
+    }
+    rows
+}
+
+/// The rows of one agent group: each lane followed by the lanes nested under it.
+fn agent_rows(lanes: &[LaneInfo], group: Group, rows: &mut Vec<TimelineRow>) {
     let agent: Vec<LaneId> = (0..lanes.len())
-        .filter(|id| lanes[*id].group == Group::Agent)
+        .filter(|id| lanes[*id].group == group)
         .collect();
     if !agent.is_empty() {
-        rows.push(TimelineRow::Header(Group::Agent));
+        rows.push(TimelineRow::Header(group));
         // Depth-first from the roots, children in the order they opened.
         let mut stack: Vec<(LaneId, usize)> = agent
             .iter()
@@ -382,7 +392,6 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
             }
         }
     }
-    rows
 }
 
 #[cfg(test)]

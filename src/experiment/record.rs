@@ -224,6 +224,7 @@ impl RoundRecord {
             let usage = Usage {
                 input_tokens: c.tokens_in,
                 output_tokens: c.tokens_out,
+                ..Usage::default()
             };
             if let (Some(t), Some(outcome)) = (c.end_ms, &c.outcome) {
                 events.push(at(t, EventKind::Usage { lane, usage }));

@@ -8,9 +8,11 @@ mod agents;
 pub mod limits;
 mod presets;
 pub mod recovery;
+pub mod samples;
 mod saved_setups;
 mod share;
 mod storage;
+mod variants;
 
 pub use agents::{AgentSettings, PageMode, CALCULATOR_PROMPTS, ORCHESTRATOR_PROMPT};
 pub use limits::{
@@ -30,6 +32,7 @@ pub use storage::{
     decode_saved, encode_saved, migrate, sanitize, ContentProblem, LoadError, DAMAGED_KEY,
     STORAGE_KEY,
 };
+pub use variants::{VariantSet, VariantSetup};
 
 use crate::engine::{fill_topic, CompareTiming, FailurePolicy, RetryPolicy, RunMode, RunPlan};
 use crate::providers::simulated::{SimBehaviour, SimulationSettings};
@@ -202,6 +205,9 @@ pub struct Workspace {
     /// Research or agents.
     pub mode: PageMode,
     pub agents: AgentSettings,
+    /// Variants B–D beside the set-up (none in saves from before variants).
+    #[serde(default, skip_serializing_if = "VariantSet::is_empty")]
+    pub variants: VariantSet,
 }
 
 impl Default for Workspace {
@@ -220,6 +226,7 @@ impl Default for Workspace {
                 simulation: SimulationSettings::default(),
                 mode: PageMode::Research,
                 agents: AgentSettings::default(),
+                variants: VariantSet::default(),
             })
     }
 }

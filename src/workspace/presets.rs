@@ -150,6 +150,7 @@ impl Preset {
             simulation: SimulationSettings::default(),
             mode: PageMode::Research,
             agents: AgentSettings::default(),
+            variants: super::VariantSet::default(),
         }
     }
 

@@ -7,11 +7,17 @@
 //! on purpose (for the lessons). With tools in the request it plays a scripted tool-using model.
 
 mod arithmetic;
+mod cache;
+mod canned;
+mod profile;
 mod server;
 mod tool_script;
 mod writer;
 
 pub use arithmetic::{format_number, Expression, NotAnExpression};
+pub use cache::{CacheUse, PromptCache, CACHE_TTL_MS};
+pub use canned::written_answer;
+pub use profile::{profile_of_model, ProfileNumbers, SimProfile};
 pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};
@@ -48,6 +54,8 @@ pub struct SimulationSettings {
     pub chunk_ms: f64,
     /// The server's capacity: a concurrency limit (429 beyond it) and slots (queue inside).
     pub server: ServerCapacity,
+    /// Pace and answer length (a request whose model names a profile uses that one instead).
+    pub profile: SimProfile,
 }
 
 impl Default for SimulationSettings {
@@ -60,6 +68,7 @@ impl Default for SimulationSettings {
             rate_limit_rate: 0.0,
             chunk_ms: 50.0,
             server: ServerCapacity::default(),
+            profile: SimProfile::Demo,
         }
     }
 }
@@ -152,6 +161,7 @@ pub struct SimulatedProvider {
     settings: Rc<SimulationSettings>,
     behaviours: Rc<HashMap<String, SimBehaviour>>,
     server: Rc<server::ServerState>,
+    cache: Rc<PromptCache>,
 }
 
 impl SimulatedProvider {
@@ -162,6 +172,7 @@ impl SimulatedProvider {
             server: Rc::new(server::ServerState::new(&settings.server)),
             settings: Rc::new(settings),
             behaviours: Rc::new(HashMap::new()),
+            cache: Rc::default(),
         }
     }
 
@@ -199,6 +210,8 @@ impl SimulatedProvider {
             .unwrap_or_default();
         let slow = behaviour == SimBehaviour::Slow || rng.next_f64() < self.settings.slow_rate;
 
+        let profile = profile_of_model(&request.model).unwrap_or(self.settings.profile);
+        let numbers = profile.numbers();
         let uses_tools = !request.tools.is_empty();
         let (text, tool_calls) = if uses_tools {
             let turn = tool_turn(request);
@@ -206,21 +219,11 @@ impl SimulatedProvider {
         } else if writer::is_synthesis_prompt(&prompt) {
             (writer::synthesis(&prompt, &mut rng), Vec::new())
         } else {
-            let target = 70 + rng.index(110);
+            let (low, high) = numbers.words;
+            let target = low + rng.index(high.saturating_sub(low));
             (writer::answer(&prompt, target, &mut rng), Vec::new())
         };
         let (words, truncated) = split_words(&text, request.max_tokens);
-        // A tool-using turn thinks longer before its (short) reply.
-        let mut first_token_ms = if uses_tools {
-            rng.range(1000.0, 1600.0)
-        } else {
-            rng.range(350.0, 1200.0)
-        };
-        let mut words_per_s = rng.range(40.0, 80.0);
-        if slow {
-            first_token_ms *= 3.0;
-            words_per_s /= 2.5;
-        }
         let input_tokens = estimate_tokens(
             &(request.system.clone().unwrap_or_default()
                 + &request
@@ -229,6 +232,22 @@ impl SimulatedProvider {
                     .map(|m| m.text())
                     .collect::<String>()),
         );
+        // A tool-using turn thinks longer before its (short) reply.
+        let (ttft_low, ttft_high) = numbers.first_token_ms;
+        let mut first_token_ms = if uses_tools {
+            rng.range(ttft_low + 650.0, ttft_high + 400.0)
+        } else {
+            rng.range(ttft_low, ttft_high)
+        };
+        let (rate_low, rate_high) = numbers.tokens_per_s;
+        let mut words_per_s = rng.range(rate_low, rate_high) / 1.3;
+        if let Some((low, high)) = numbers.prefill_tokens_per_s {
+            first_token_ms += 1000.0 * f64::from(input_tokens) / rng.range(low, high);
+        }
+        if slow {
+            first_token_ms *= 3.0;
+            words_per_s /= 2.5;
+        }
         let output_tokens =
             (words.len() as f64 * 1.3).round() as u32 + 20 * tool_calls.len() as u32;
         let error_delay_ms = rng.range(200.0, 600.0);
@@ -257,10 +276,7 @@ impl SimulatedProvider {
             first_token_ms: first_token_ms / speed,
             word_interval_ms: 1000.0 / words_per_s / speed,
             words,
-            usage: Usage {
-                input_tokens,
-                output_tokens,
-            },
+            usage: Usage::new(input_tokens, output_tokens),
             end,
             stop_reason: if !tool_calls.is_empty() {
                 StopReason::ToolUse
@@ -350,7 +366,16 @@ impl Provider for SimulatedProvider {
 impl SimulatedProvider {
     /// The response to `request` as a timed stream.
     fn unfold(&self, request: &ModelRequest, attempt: u32, started_ms: f64) -> EventStream {
-        let plan = self.plan(request, attempt);
+        let mut plan = self.plan(request, attempt);
+        if !matches!(plan.end, PlannedEnd::Error(_)) {
+            // The prompt cache sees the request when it starts; its entry is there for others
+            // once this response begins (the first token).
+            let begins_ms = started_ms + plan.first_token_ms;
+            plan.usage = self
+                .cache
+                .apply(request, plan.usage, started_ms, begins_ms)
+                .0;
+        }
         let request_id = format!(
             "sim_{:016x}",
             stable_hash(&[&request.last_user_text(), &attempt.to_string()])
@@ -456,8 +481,8 @@ impl StreamState {
         if self.sent_words == 0 {
             self.ready.push_back(Ok(ProviderEvent::Usage {
                 usage: Usage {
-                    input_tokens: self.plan.usage.input_tokens,
                     output_tokens: 1,
+                    ..self.plan.usage
                 },
             }));
         }
