@@ -4,6 +4,7 @@
 use super::record::RoundRecord;
 use crate::base::stable_hash;
 use crate::engine::{run, CancelToken, Event, RunEnv, RunPlan, RunView};
+use futures::future::LocalBoxFuture;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -25,9 +26,26 @@ pub fn round_seed(seed: u64, round: u32) -> u64 {
 pub async fn run_rounds(
     plan: &RunPlan,
     rounds: u32,
+    env_for: impl FnMut(u32) -> RunEnv,
+    cancel: CancelToken,
+    on_round: impl FnMut(RoundRecord),
+) -> u32 {
+    run_rounds_of(rounds, env_for, cancel, on_round, |_, env, cancel| {
+        Box::pin(async move {
+            run(plan, env, cancel).await;
+        })
+    })
+    .await
+}
+
+/// As [`run_rounds`] for any run: `runner(round, env, cancel)` makes one round (the variants of
+/// a set-up, say).
+pub async fn run_rounds_of<'a>(
+    rounds: u32,
     mut env_for: impl FnMut(u32) -> RunEnv,
     cancel: CancelToken,
     mut on_round: impl FnMut(RoundRecord),
+    mut runner: impl FnMut(u32, RunEnv, CancelToken) -> LocalBoxFuture<'a, ()>,
 ) -> u32 {
     let mut ran = 0;
     for round in 1..=rounds.max(1) {
@@ -42,7 +60,7 @@ pub async fn run_rounds(
             folding.borrow_mut().apply(&event);
             inner(event);
         });
-        run(plan, env, cancel.clone()).await;
+        runner(round, env, cancel.clone()).await;
         ran = round;
         let record = RoundRecord::from_view(round, &view.borrow());
         on_round(record);

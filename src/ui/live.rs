@@ -9,9 +9,9 @@ use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run_variants, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind,
-    Group, LaneId, LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView,
-    SynthesisSkip, Variant, VariantRun, VariantTiming,
+    log_line, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind, Group, LaneId,
+    LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip, Variant,
+    VariantRun, VariantTiming,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -24,7 +24,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 mod rounds;
-pub use rounds::ProviderForRound;
+pub use rounds::{ProviderForRound, VariantsForRound};
 
 /// The run on the page: its store, figures, log, and the controls to start and cancel it.
 #[derive(Clone, Copy)]
@@ -111,27 +111,15 @@ impl LiveRun {
         );
     }
 
-    /// Starts the variants of a research set-up, each on its own provider, on one time axis.
+    /// Starts the variants of a research set-up, each on its own provider, on one time axis
+    /// (one round; see [`LiveRun::start_variant_rounds`]).
     pub fn start_variants(
         &self,
         runs: Vec<VariantRun>,
         timing: VariantTiming,
         network_url: Option<String>,
     ) {
-        let exported = serde_json::Value::Array(
-            runs.iter()
-                .map(|r| serde_json::to_value(&r.plan).unwrap_or_default())
-                .collect(),
-        );
-        let provider = match runs.first() {
-            Some(first) => first.provider.clone(),
-            None => return,
-        };
-        self.launch(exported, provider, network_url, move |env, cancel| {
-            Box::pin(async move {
-                run_variants(&runs, timing, env, cancel).await;
-            })
-        });
+        self.start_variant_rounds(Rc::new(move |_| runs.clone()), 1, None, timing, network_url);
     }
 
     /// Starts the agents compare of `plan`: serial and parallel sides on one axis.
@@ -143,6 +131,7 @@ impl LiveRun {
         network_url: Option<String>,
     ) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.reset_experiment(1, None);
         self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run_agents_compare(&plan, timing, env, cancel).await;

@@ -194,8 +194,10 @@ impl AppState {
             }
         };
         let mut runs = Vec::with_capacity(plans.len());
+        let mut kinds = Vec::with_capacity(plans.len());
         let mut url = None;
         for (variant, plan, kind) in plans {
+            kinds.push(kind);
             match self.provider_of(ws, kind) {
                 Ok(provider) => runs.push(VariantRun {
                     variant,
@@ -211,7 +213,31 @@ impl AppState {
         }
         self.errors.set(Vec::new());
         self.runs.cancel_all();
-        live.start_variants(runs, ws.variants.timing, url);
+        // Each round after the first re-seeds the variants' simulated models.
+        let this = *self;
+        let for_rounds = ws.clone();
+        let simulated = kinds.contains(&ProviderKind::Simulated);
+        let runs_for: super::live::VariantsForRound = Rc::new(move |round| {
+            if round <= 1 {
+                return runs.clone();
+            }
+            let mut seeded = for_rounds.clone();
+            seeded.simulation.seed = crate::experiment::round_seed(seeded.simulation.seed, round);
+            runs.iter()
+                .zip(&kinds)
+                .map(|(run, kind)| {
+                    let mut run = run.clone();
+                    if *kind == ProviderKind::Simulated {
+                        if let Ok(provider) = this.provider_of(&seeded, *kind) {
+                            run.provider = provider;
+                        }
+                    }
+                    run
+                })
+                .collect()
+        });
+        let slow_knob = simulated.then_some(ws.simulation.slow_rate);
+        live.start_variant_rounds(runs_for, ws.run.rounds, slow_knob, ws.variants.timing, url);
     }
 
     /// Validates the agents set-up and starts the agents compare (tools and conversations one at

@@ -112,3 +112,27 @@ test("the distribution panel has no serious accessibility problems", async ({ pa
   });
   expect(violations).toEqual([]);
 });
+
+test("rounds with variants A/B: each variant gets its distribution, B's TTFT above A's", async ({ page }) => {
+  await openWith(page, { ...twentyRounds, run: { rounds: 5 }, simulation: { seed: 7, speed: 6 } });
+  await page.getByTestId("add-variant").click();
+  await expect(page.getByTestId("variant")).toHaveCount(2);
+  for (const [letter, model] of [["A", "fast-small"], ["B", "large-slow"]]) {
+    const input = page.locator(`[data-testid="variant"][data-variant="${letter}"]`).getByTestId("variant-model");
+    await input.fill(model);
+    await input.press("Tab");
+  }
+  await runAndWait(page, "run-parallel", 120_000);
+  const panel = page.getByTestId("distribution");
+  await expect(panel).toHaveAttribute("data-rounds", "5");
+  const cell = (of: string, variant: string) =>
+    panel.locator(`[data-testid="metric-p50-ms"][data-of="${of}"][data-run="parallel"][data-variant="${variant}"]`);
+  for (const variant of ["A", "B"]) {
+    await expect(cell("wall", variant)).toHaveAttribute("data-samples", "5");
+    await expect(cell("ttft", variant)).toHaveAttribute("data-samples", "15");
+  }
+  const p50 = async (variant: string) => Number(await cell("ttft", variant).getAttribute("data-value"));
+  expect(await p50("B")).toBeGreaterThan(await p50("A"));
+  // The timeline shows the last round, both variants' rows.
+  await expect(page.locator('[data-testid="lane"][data-round="5"][data-variant="B"][data-run="parallel"]')).toHaveCount(3);
+});
