@@ -17,7 +17,7 @@ pub mod tail;
 
 pub use csv::{csv_field, CSV_HEADER};
 pub use record::{CallRecord, GroupWall, RoundRecord};
-pub use rounds::{round_seed, run_rounds};
+pub use rounds::{round_seed, run_rounds, run_rounds_of};
 pub use stats::{nearest_rank, Metric, Samples, Summary};
 pub use tail::TailFigures;
 
