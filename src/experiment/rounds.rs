@@ -4,7 +4,6 @@
 use super::record::RoundRecord;
 use crate::base::stable_hash;
 use crate::engine::{run, CancelToken, Event, RunEnv, RunPlan, RunView};
-use futures::future::LocalBoxFuture;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -31,21 +30,19 @@ pub async fn run_rounds(
     on_round: impl FnMut(RoundRecord),
 ) -> u32 {
     run_rounds_of(rounds, env_for, cancel, on_round, |_, env, cancel| {
-        Box::pin(async move {
-            run(plan, env, cancel).await;
-        })
+        run(plan, env, cancel)
     })
     .await
 }
 
-/// As [`run_rounds`] for any run: `runner(round, env, cancel)` makes one round (the variants of
-/// a set-up, say).
-pub async fn run_rounds_of<'a>(
+/// As [`run_rounds`], each round run by `runner(round, env, cancel)` (the variants of a set-up,
+/// for instance, each round on one axis).
+pub async fn run_rounds_of<F: std::future::Future>(
     rounds: u32,
     mut env_for: impl FnMut(u32) -> RunEnv,
     cancel: CancelToken,
     mut on_round: impl FnMut(RoundRecord),
-    mut runner: impl FnMut(u32, RunEnv, CancelToken) -> LocalBoxFuture<'a, ()>,
+    mut runner: impl FnMut(u32, RunEnv, CancelToken) -> F,
 ) -> u32 {
     let mut ran = 0;
     for round in 1..=rounds.max(1) {

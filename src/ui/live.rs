@@ -11,7 +11,6 @@ use crate::browser::{page, BrowserClock};
 use crate::engine::{
     log_line, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind, Group, LaneId,
     LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip, Variant,
-    VariantRun, VariantTiming,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -24,7 +23,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 mod rounds;
-pub use rounds::{ProviderForRound, VariantsForRound};
+mod variant_rounds;
+pub use rounds::ProviderForRound;
+pub use variant_rounds::VariantsForRound;
 
 /// The run on the page: its store, figures, log, and the controls to start and cancel it.
 #[derive(Clone, Copy)]
@@ -48,7 +49,7 @@ pub struct LiveRun {
     /// Notified when a round is recorded.
     experiment_changed: Trigger,
     /// The last runs of the session, as plain records (see [`crate::experiment::history`]).
-    pub history: RwSignal<crate::experiment::history::History>,
+    pub history: RwSignal<crate::experiment::history::History, LocalStorage>,
 }
 
 /// What the frame loop keeps between frames.
@@ -95,7 +96,7 @@ impl LiveRun {
             }),
             experiment: StoredValue::new_local(Default::default()),
             experiment_changed: Trigger::new(),
-            history: RwSignal::new(Default::default()),
+            history: RwSignal::new_local(Default::default()),
         }
     }
 
@@ -111,17 +112,6 @@ impl LiveRun {
         );
     }
 
-    /// Starts the variants of a research set-up, each on its own provider, on one time axis
-    /// (one round; see [`LiveRun::start_variant_rounds`]).
-    pub fn start_variants(
-        &self,
-        runs: Vec<VariantRun>,
-        timing: VariantTiming,
-        network_url: Option<String>,
-    ) {
-        self.start_variant_rounds(Rc::new(move |_| runs.clone()), 1, None, timing, network_url);
-    }
-
     /// Starts the agents compare of `plan`: serial and parallel sides on one axis.
     pub fn start_agents_compare(
         &self,
@@ -131,7 +121,6 @@ impl LiveRun {
         network_url: Option<String>,
     ) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
-        self.reset_experiment(1, None);
         self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run_agents_compare(&plan, timing, env, cancel).await;

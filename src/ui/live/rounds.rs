@@ -4,17 +4,14 @@
 //! finished round from its record.
 
 use super::{LiveRun, RunScope};
-use crate::engine::{run_variants, RunEnv, RunPlan, VariantRun, VariantTiming};
-use crate::experiment::{run_rounds, run_rounds_of, Experiment, RoundRecord};
+use crate::engine::{RunEnv, RunPlan};
+use crate::experiment::{run_rounds, Experiment, RoundRecord};
 use crate::providers::Provider;
 use leptos::prelude::*;
 use std::rc::Rc;
 
 /// Gives each round its provider (the simulated model re-seeded per round).
 pub type ProviderForRound = Rc<dyn Fn(u32) -> Rc<dyn Provider>>;
-
-/// Gives each round its variants (their simulated models re-seeded per round).
-pub type VariantsForRound = Rc<dyn Fn(u32) -> Vec<VariantRun>>;
 
 impl LiveRun {
     /// Starts `rounds` rounds of `plan`, cancelling any run still going. `slow_knob` is the
@@ -56,56 +53,6 @@ impl LiveRun {
         });
     }
 
-    /// Starts `rounds` rounds of the variants of a set-up, each round's variants on one time
-    /// axis (their statistics apart, per variant).
-    pub fn start_variant_rounds(
-        &self,
-        runs_for: VariantsForRound,
-        rounds: u32,
-        slow_knob: Option<f64>,
-        timing: VariantTiming,
-        network_url: Option<String>,
-    ) {
-        let first = runs_for(1);
-        let Some(provider) = first.first().map(|r| r.provider.clone()) else {
-            return;
-        };
-        let exported = serde_json::Value::Array(
-            first
-                .iter()
-                .map(|r| serde_json::to_value(&r.plan).unwrap_or_default())
-                .collect(),
-        );
-        let rounds = rounds.max(1);
-        self.reset_experiment(rounds, slow_knob);
-        let this = *self;
-        self.launch(exported, provider, network_url, move |env, cancel| {
-            Box::pin(async move {
-                let mut first = Some(first);
-                let env_for = |round: u32| {
-                    if round > 1 {
-                        this.next_round(round);
-                    }
-                    RunEnv {
-                        jitter_seed: env.jitter_seed.wrapping_add(u64::from(round)),
-                        ..env.clone()
-                    }
-                };
-                let record = |record| this.record_round(record);
-                run_rounds_of(rounds, env_for, cancel, record, |round, env, cancel| {
-                    let runs = match first.take() {
-                        Some(runs) if round == 1 => runs,
-                        _ => runs_for(round),
-                    };
-                    Box::pin(async move {
-                        run_variants(&runs, timing, env, cancel).await;
-                    })
-                })
-                .await;
-            })
-        });
-    }
-
     /// Forgets the rounds of the last run.
     pub(super) fn reset_experiment(&self, rounds: u32, slow_knob: Option<f64>) {
         self.experiment
@@ -114,7 +61,7 @@ impl LiveRun {
         self.experiment_changed.notify();
     }
 
-    fn record_round(&self, record: RoundRecord) {
+    pub(super) fn record_round(&self, record: RoundRecord) {
         if self
             .experiment
             .try_update_value(|e| e.push(record))
@@ -167,7 +114,7 @@ impl LiveRun {
     }
 
     /// Round `round` begins: the timeline shows it from now on.
-    fn next_round(&self, round: u32) {
+    pub(super) fn next_round(&self, round: u32) {
         self.swap_store(round, Vec::new());
     }
 
