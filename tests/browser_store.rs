@@ -11,6 +11,8 @@ use parallel_playground::ui::RunScope;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -116,38 +118,85 @@ fn a_lane_s_text_does_not_wake_the_readers_of_its_bar() {
             },
         });
     });
-    let bar_reads = Rc::new(RefCell::new(0));
-    let text_reads = Rc::new(RefCell::new(0));
+    let bar_reads = Arc::new(AtomicUsize::new(0));
+    let text_reads = Arc::new(AtomicUsize::new(0));
     let bar = {
         let (handle, reads) = (handle.clone(), bar_reads.clone());
         Memo::new(move |_| {
-            *reads.borrow_mut() += 1;
+            reads.fetch_add(1, Ordering::Relaxed);
             handle.with_bar(|v| v.status)
         })
     };
     let text = {
         let (handle, reads) = (handle.clone(), text_reads.clone());
         Memo::new(move |_| {
-            *reads.borrow_mut() += 1;
+            reads.fetch_add(1, Ordering::Relaxed);
             handle.with(|v| v.text.len())
         })
     };
     let read = || (bar.get_untracked(), text.get_untracked());
+    let counts = || {
+        (
+            bar_reads.load(Ordering::Relaxed),
+            text_reads.load(Ordering::Relaxed),
+        )
+    };
     read();
-    assert_eq!((*bar_reads.borrow(), *text_reads.borrow()), (1, 1));
+    assert_eq!(counts(), (1, 1));
     handle.notify(false);
     read();
     assert_eq!(
-        (*bar_reads.borrow(), *text_reads.borrow()),
+        counts(),
         (1, 2),
         "a change of text reaches the text's readers only"
     );
     handle.notify(true);
     read();
-    assert_eq!(
-        (*bar_reads.borrow(), *text_reads.borrow()),
-        (2, 3),
-        "a change of the bar reaches both"
-    );
+    assert_eq!(counts(), (2, 3), "a change of the bar reaches both");
     run.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a_zero_sleep_waits_for_a_timer_task_and_many_due_sleepers_wake_in_slices() {
+    let clock = BrowserClock;
+    // A zero sleep is not over on its first poll: it gives way to whatever else is queued.
+    let mut zero = clock.sleep(0.0);
+    let first = futures::future::poll_fn(|cx| std::task::Poll::Ready(zero.as_mut().poll(cx))).await;
+    assert!(first.is_pending(), "a zero sleep waits for a timer task");
+    zero.await;
+    // 250 sleepers due at once wake over several tasks: a task that starts between them (a
+    // zero timer set from JS, queued behind the first slice) sees some woken and some not.
+    let woken = Rc::new(RefCell::new(0usize));
+    let seen_between = Rc::new(RefCell::new(None));
+    let sleepers = (0..250).map(|_| {
+        let (woken, clock) = (woken.clone(), clock.clone());
+        async move {
+            clock.sleep(0.0).await;
+            *woken.borrow_mut() += 1;
+        }
+    });
+    let all = join_all(sleepers);
+    let probe = {
+        let (woken, seen) = (woken.clone(), seen_between.clone());
+        wasm_bindgen::closure::Closure::once_into_js(move || {
+            *seen.borrow_mut() = Some(*woken.borrow());
+        })
+    };
+    let mut all = Box::pin(all);
+    // The first poll queues every sleeper (and arms the timer); the probe's timer comes after.
+    let _ = futures::future::poll_fn(|cx| std::task::Poll::Ready(all.as_mut().poll(cx))).await;
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(&probe),
+            0,
+        );
+    }
+    all.await;
+    clock.sleep(5.0).await;
+    assert_eq!(*woken.borrow(), 250);
+    let between = seen_between.borrow().unwrap_or(0);
+    assert!(
+        between > 0 && between < 250,
+        "woken when a task ran in between: {between} of 250"
+    );
 }

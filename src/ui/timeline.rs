@@ -92,13 +92,15 @@ impl Scale {
 
     /// The CSS variables the rows read: where bars begin, pixels per millisecond (bars are
     /// drawn in milliseconds), and the width of a row's hit area.
-    pub fn css_variables(&self) -> String {
-        format!(
-            "--bars-x: {:.2}px; --bars-k: {:.6}; --frame-w: {:.1}px",
-            self.label_width,
-            self.px_per_ms(),
-            self.label_width + self.plot_width
-        )
+    pub fn css_variables(&self) -> [(&'static str, String); 3] {
+        [
+            ("--bars-x", format!("{:.2}px", self.label_width)),
+            ("--bars-k", format!("{:.6}", self.px_per_ms())),
+            (
+                "--frame-w",
+                format!("{:.1}px", self.label_width + self.plot_width),
+            ),
+        ]
     }
 }
 
@@ -181,6 +183,17 @@ fn RunTimeline(
     let chunk_count = Memo::new(move |_| row_count.get().div_ceil(CHUNK_ROWS));
     let height = move || AXIS_HEIGHT + row_count.get() as f64 * ROW_HEIGHT + 8.0;
     let now_x = move || scale.get().x(live.now_ms.get());
+    // Set through the CSSOM: the page's CSP forbids style attributes written as text.
+    let timeline = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        let variables = scale.get().css_variables();
+        if let Some(el) = timeline.get() {
+            let style = web_sys::HtmlElement::style(&el);
+            for (name, value) in variables {
+                let _ = style.set_property(name, &value);
+            }
+        }
+    });
 
     view! {
         <Show
@@ -197,7 +210,8 @@ fn RunTimeline(
                     class="timeline"
                     role="group"
                     aria-label="Timeline of the calls: one row per call, time from left to right"
-                    style=move || format!("height: {}px; {}", height(), scale.with(Scale::css_variables))
+                    node_ref=timeline
+                    style:height=move || format!("{}px", height())
                 >
                     <svg class="timeline-grid" aria-hidden="true" width=move || width.get() height=height>
                         <defs>
