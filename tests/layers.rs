@@ -18,13 +18,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("providers", &["base", "wire"]),
     ("engine", &["base", "wire", "providers"]),
     ("agent", &["base", "wire", "providers", "engine"]),
+    ("experiment", &["base", "wire", "providers", "engine"]),
     (
         "workspace",
         &["base", "wire", "providers", "engine", "agent"],
     ),
     (
         "codegen",
-        &["base", "wire", "providers", "engine", "workspace"],
+        &[
+            "base",
+            "wire",
+            "providers",
+            "engine",
+            "workspace",
+            "experiment",
+        ],
     ),
     (
         "batch",
@@ -48,6 +56,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "lesson",
         &[
+            "experiment",
             "base",
             "wire",
             "providers",
@@ -67,6 +76,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "ui",
         &[
+            "experiment",
             "base",
             "wire",
             "providers",

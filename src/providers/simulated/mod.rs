@@ -7,11 +7,13 @@
 //! on purpose (for the lessons). With tools in the request it plays a scripted tool-using model.
 
 mod arithmetic;
+mod cache;
 mod server;
 mod tool_script;
 mod writer;
 
 pub use arithmetic::{format_number, Expression, NotAnExpression};
+pub use cache::{CacheUse, PromptCache, CACHE_TTL_MS};
 pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};
@@ -152,6 +154,7 @@ pub struct SimulatedProvider {
     settings: Rc<SimulationSettings>,
     behaviours: Rc<HashMap<String, SimBehaviour>>,
     server: Rc<server::ServerState>,
+    cache: Rc<PromptCache>,
 }
 
 impl SimulatedProvider {
@@ -162,6 +165,7 @@ impl SimulatedProvider {
             server: Rc::new(server::ServerState::new(&settings.server)),
             settings: Rc::new(settings),
             behaviours: Rc::new(HashMap::new()),
+            cache: Rc::default(),
         }
     }
 
@@ -257,10 +261,7 @@ impl SimulatedProvider {
             first_token_ms: first_token_ms / speed,
             word_interval_ms: 1000.0 / words_per_s / speed,
             words,
-            usage: Usage {
-                input_tokens,
-                output_tokens,
-            },
+            usage: Usage::new(input_tokens, output_tokens),
             end,
             stop_reason: if !tool_calls.is_empty() {
                 StopReason::ToolUse
@@ -354,7 +355,16 @@ impl Provider for SimulatedProvider {
 impl SimulatedProvider {
     /// The response to `request` as a timed stream.
     fn unfold(&self, request: &ModelRequest, attempt: u32, started_ms: f64) -> EventStream {
-        let plan = self.plan(request, attempt);
+        let mut plan = self.plan(request, attempt);
+        if !matches!(plan.end, PlannedEnd::Error(_)) {
+            // The prompt cache sees the request when it starts; its entry is there for others
+            // once this response begins (the first token).
+            let begins_ms = started_ms + plan.first_token_ms;
+            plan.usage = self
+                .cache
+                .apply(request, plan.usage, started_ms, begins_ms)
+                .0;
+        }
         let request_id = format!(
             "sim_{:016x}",
             stable_hash(&[&request.last_user_text(), &attempt.to_string()])
@@ -460,8 +470,8 @@ impl StreamState {
         if self.sent_words == 0 {
             self.ready.push_back(Ok(ProviderEvent::Usage {
                 usage: Usage {
-                    input_tokens: self.plan.usage.input_tokens,
                     output_tokens: 1,
+                    ..self.plan.usage
                 },
             }));
         }
