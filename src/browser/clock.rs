@@ -72,7 +72,7 @@ thread_local! {
 }
 
 /// The most sleepers one timer task wakes.
-const WAKES_PER_TASK: usize = 100;
+const WAKES_PER_TASK: usize = 250;
 
 fn micros(ms: f64) -> u64 {
     (ms.max(0.0) * 1000.0).ceil() as u64
