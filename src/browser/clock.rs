@@ -4,13 +4,7 @@
 //! per sleep would cost more than the calls themselves. Sleepers are kept instead in one queue
 //! ordered by deadline, and a single timer is armed for the earliest: when it fires it wakes
 //! every sleeper that is due and re-arms itself for the next. A dropped sleep leaves the queue
-//! at once, so it never fires.
-//!
-//! A timer task wakes at most [`WAKES_PER_TASK`] sleepers; when more are due, the next task
-//! (a zero timer) wakes the next ones. A thousand calls that all wake at once (the chunks of a
-//! thousand streams, or a thousand simulated answers composed after their batch started) so
-//! make a few short tasks, with frames between them, instead of one long one. A sleep of zero
-//! waits for such a task too ("after whatever else is queued"), as `setTimeout(0)` would. (No crate does this for the browser's event loop without pulling
+//! at once, so it never fires. (No crate does this for the browser's event loop without pulling
 //! in a runtime; the queue is a `BTreeMap` and a few lines.)
 
 use crate::base::Clock;
@@ -47,7 +41,6 @@ impl Clock for BrowserClock {
         Box::pin(Sleep {
             deadline_ms: now_ms() + ms.max(0.0),
             key: None,
-            next_task: ms <= 0.0,
         })
     }
 }
@@ -70,9 +63,6 @@ thread_local! {
         RefCell::new(TimerQueue { sleepers: BTreeMap::new(), next_id: 0, armed: None, callback: None })
     };
 }
-
-/// The most sleepers one timer task wakes.
-const WAKES_PER_TASK: usize = 250;
 
 fn micros(ms: f64) -> u64 {
     (ms.max(0.0) * 1000.0).ceil() as u64
@@ -106,25 +96,15 @@ impl TimerQueue {
     }
 }
 
-/// The timer fired: wake the sleepers that are due (at most [`WAKES_PER_TASK`]), then arm for
-/// the next (at once, if more are due).
+/// The timer fired: wake every sleeper that is due, then arm for the next.
 fn fire() {
     let due: Vec<Waker> = QUEUE.with_borrow_mut(|queue| {
         queue.armed = None;
         let now = (now_ms() * 1000.0).floor() as u64;
-        let mut due = Vec::new();
-        while due.len() < WAKES_PER_TASK
-            && queue
-                .sleepers
-                .first_key_value()
-                .is_some_and(|(k, _)| k.0 <= now)
-        {
-            if let Some((_, waker)) = queue.sleepers.pop_first() {
-                due.push(waker);
-            }
-        }
+        let later = queue.sleepers.split_off(&(now.saturating_add(1), 0));
+        let due = std::mem::replace(&mut queue.sleepers, later);
         queue.arm();
-        due
+        due.into_values().collect()
     });
     // Woken outside the borrow: a waker may poll a future that sleeps again.
     for waker in due {
@@ -136,15 +116,12 @@ fn fire() {
 struct Sleep {
     deadline_ms: f64,
     key: Option<Key>,
-    /// A sleep of zero: due at once, but it waits for a timer task all the same.
-    next_task: bool,
 }
 
 impl Future for Sleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let waited = !self.next_task || self.key.is_some();
-        if (waited && now_ms() >= self.deadline_ms) || PERFORMANCE.with(Option::is_none) {
+        if now_ms() >= self.deadline_ms || PERFORMANCE.with(Option::is_none) {
             // Due (or no timer could ever be set: do not hang forever).
             self.leave_queue();
             return Poll::Ready(());

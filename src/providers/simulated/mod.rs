@@ -322,10 +322,6 @@ impl Provider for SimulatedProvider {
             // The "server" thinks after the call has started, so a batch of calls started in one
             // tick all get their start stamped before any answer is composed.
             super::YieldNow::default().await;
-            // And composes its answer in a task of its own (in the browser a zero sleep waits
-            // for a timer task, which wakes a slice of the batch): a batch of 1,000 does not
-            // compose its answers in one long task.
-            simulator.clock.sleep(0.0).await;
             let mut inside = match simulator.server.arrive() {
                 Ok(inside) => inside,
                 Err(refused) => {
