@@ -49,7 +49,7 @@ pub struct LiveRun {
     /// Notified when a round is recorded.
     experiment_changed: Trigger,
     /// The last runs of the session, as plain records (see [`crate::experiment::history`]).
-    pub history: RwSignal<crate::experiment::history::History>,
+    pub history: RwSignal<crate::experiment::history::History, LocalStorage>,
 }
 
 /// What the frame loop keeps between frames.
@@ -96,7 +96,7 @@ impl LiveRun {
             }),
             experiment: StoredValue::new_local(Default::default()),
             experiment_changed: Trigger::new(),
-            history: RwSignal::new(Default::default()),
+            history: RwSignal::new_local(Default::default()),
         }
     }
 
