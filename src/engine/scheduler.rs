@@ -200,7 +200,10 @@ async fn run_group(
             // calls that were woken and hands the thread back when calls yield: each provider
             // yields once right after its start is stamped, so a batch of 1,000 gets all its
             // starts stamped before any of them does its heavier work.
-            join_all(lanes.iter().zip(&plan.questions).map(|(lane, question)| {
+            // The requests are built before the first call starts, not between the starts.
+            let requests: Vec<ModelRequest> =
+                plan.questions.iter().map(|q| research_request(q)).collect();
+            join_all(lanes.iter().zip(requests).map(|(lane, request)| {
                 let semaphore = semaphore.as_ref();
                 let group_cancel = &group_cancel;
                 let on_result = &on_result;
@@ -210,7 +213,7 @@ async fn run_group(
                         admission,
                         true,
                         *lane,
-                        research_request(question),
+                        request,
                         group_cancel,
                         semaphore,
                     )

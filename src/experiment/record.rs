@@ -7,7 +7,7 @@ use crate::engine::{
     Variant,
 };
 use crate::providers::Usage;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One lane of one round.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,7 +16,7 @@ pub struct CallRecord {
     pub round: u32,
     pub lane: LaneId,
     /// Shared with the same lane of the other rounds (see [`RoundRecord::share_infos`]).
-    pub info: Rc<LaneInfo>,
+    pub info: Arc<LaneInfo>,
     /// The lane opened (and began to wait) at this time, ms since the round began.
     pub queued_ms: f64,
     pub start_ms: Option<f64>,
@@ -34,7 +34,7 @@ impl CallRecord {
         CallRecord {
             round,
             lane: lane.id,
-            info: Rc::new(lane.info.clone()),
+            info: Arc::new(lane.info.clone()),
             queued_ms: lane.opened_ms,
             start_ms: lane.started_ms,
             first_token_ms: lane.first_token_ms,

@@ -71,7 +71,11 @@ fn AnswerCard(handle: LaneHandle) -> impl IntoView {
     };
     let status = {
         let handle = handle.clone();
-        move || handle.with(|v| v.status.as_str()).unwrap_or("cancelled")
+        move || {
+            handle
+                .with_bar(|v| v.status.as_str())
+                .unwrap_or("cancelled")
+        }
     };
     let meta = {
         let handle = handle.clone();
@@ -97,7 +101,7 @@ fn AnswerCard(handle: LaneHandle) -> impl IntoView {
         let handle = handle.clone();
         move || {
             handle
-                .with(|v| v.outcome.as_ref().and_then(|o| o.reason()))
+                .with_bar(|v| v.outcome.as_ref().and_then(|o| o.reason()))
                 .flatten()
                 .map(|r| view! { <p class="reason">{r}</p> })
         }

@@ -5,7 +5,7 @@
 //! loop drains the queue, folds it into the store's [`RunView`], and notifies only the lanes that
 //! changed. The page therefore re-renders at most once a frame, however many calls stream at once.
 
-use super::run_store::{LaneHandle, RunScope, RunStore};
+use super::run_store::{BarSignature, LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
@@ -312,7 +312,8 @@ impl LiveRun {
             return;
         };
         let Some(scope) = scope else { return };
-        let mut changed: Vec<LaneId> = Vec::new();
+        // Lanes whose state changed this frame, and whether their bar did.
+        let mut changed: Vec<(LaneId, bool)> = Vec::new();
         let mut new_lines: Vec<LogLine> = Vec::new();
         let folded = scope.store.try_update_value(|s| {
             let RunStore {
@@ -327,20 +328,34 @@ impl LiveRun {
                 .iter()
                 .any(|e| matches!(e.kind, EventKind::Finished { .. }));
             let any_events = !new_events.is_empty();
+            let bars_before: Vec<BarSignature> = if any_events {
+                view.lanes.iter().map(BarSignature::of).collect()
+            } else {
+                Vec::new()
+            };
             let mut touched = vec![false; view.lanes.len()];
+            let mut changed_lanes = Vec::new();
             for event in new_events {
                 if let Some(lane) = view.apply(event) {
                     if lane >= touched.len() {
                         touched.resize(lane + 1, false);
                     }
                     if !std::mem::replace(&mut touched[lane], true) {
-                        changed.push(lane);
+                        changed_lanes.push(lane);
                     }
                 }
                 if let Some(line) = log_line(event, view) {
                     new_lines.push(line);
                 }
             }
+            // A bar is notified only when what it shows changed, not for each chunk of text.
+            changed.extend(changed_lanes.into_iter().map(|lane| {
+                let bar = match (bars_before.get(lane), view.lanes.get(lane)) {
+                    (Some(before), Some(after)) => *before != BarSignature::of(after),
+                    _ => true,
+                };
+                (lane, bar)
+            }));
             s.network.resize(s.view.lanes.len(), None);
             let now = match (finished, s.origin_ms) {
                 (false, Some(origin)) => BrowserClock.now_ms() - origin,
@@ -383,9 +398,9 @@ impl LiveRun {
         }
         if !changed.is_empty() {
             let lanes = self.lanes.read_untracked();
-            for id in changed.iter().filter(|id| **id < created) {
+            for (id, bar) in changed.iter().filter(|(id, _)| *id < created) {
                 if let Some(handle) = lanes.get(*id) {
-                    handle.notify();
+                    handle.notify(*bar);
                 }
             }
         }
@@ -497,7 +512,7 @@ impl LiveRun {
         let lanes = self.lanes.read_untracked();
         for (lane, _) in &pairs {
             if let Some(handle) = lanes.get(*lane) {
-                handle.notify();
+                handle.notify(true);
             }
         }
         self.run_changed.notify();

@@ -32,6 +32,8 @@ const { values: options } = parseArgs({
     // Runs of the memory section (the goal is stated for 200).
     "memory-runs": { type: "string", default: "200" },
     "profile-out": { type: "string" },
+    // Lanes of the profiled run (the table's figure is for 500).
+    "profile-lanes": { type: "string", default: "500" },
     // The same build with function names kept in the wasm, for a readable CPU profile.
     "profile-site": { type: "string" },
     // The research set-up the SDK peers send too (chosen by `cargo xtask bench`).
@@ -509,7 +511,7 @@ async function main() {
       await memory(browser, { runs, lanes: 60, site: SITE, report, progress });
     }
     if (sections.has("rounds")) await rounds(browser, { site: SITE, report, progress });
-    if (sections.has("profile") && !QUICK) await profile(browser, 500, options["profile-out"]);
+    if (sections.has("profile") && !QUICK) await profile(browser, Number(options["profile-lanes"]), options["profile-out"]);
     if (sections.has("markdown")) for (const words of [200, 20_000]) await streamingMarkdown(browser, words);
   } finally {
     await browser.close();
