@@ -4,7 +4,7 @@
 use super::state::use_app;
 use crate::base::seconds_text;
 use crate::engine::{RunKind, RunView};
-use crate::experiment::history::{bars, HistoryEntry, MAX_HISTORY};
+use crate::experiment::history::{bars, Bar, HistoryEntry, MAX_HISTORY};
 use leptos::prelude::*;
 
 /// A kept run's title: what ran, on which model.
@@ -30,10 +30,10 @@ pub fn HistoryPanel() -> impl IntoView {
     // The two runs side by side: (older, newer) numbers.
     let chosen = RwSignal::new(None::<(u64, u64)>);
     let picked = RwSignal::new(None::<u64>);
-    let items = move || history.with(|h| h.newest_first().cloned().collect::<Vec<_>>());
+    let items = move || history.with(|h| h.newest_first().map(Item::of).collect::<Vec<_>>());
     let pair = move || {
         let (a, b) = chosen.get()?;
-        history.with(|h| Some((h.get(a)?.clone(), h.get(b)?.clone())))
+        history.with(|h| Some((Kept::of(h.get(a)?), Kept::of(h.get(b)?))))
     };
     let pick = move |number: u64| match picked.get_untracked() {
         Some(first) if first != number => {
@@ -56,10 +56,10 @@ pub fn HistoryPanel() -> impl IntoView {
                             let number = entry.number;
                             view! {
                                 <li data-testid="history-item" data-run-number=number
-                                    data-wall-ms=entry.wall_ms().map(|w| format!("{w:.1}"))
+                                    data-wall-ms=entry.wall_ms.map(|w| format!("{w:.1}"))
                                     class:picked=move || picked.get() == Some(number)>
                                     <span class="history-title">{format!("#{number} {}", entry.title)}</span>
-                                    <span class="meta">{summary(&entry)}</span>
+                                    <span class="meta">{entry.summary}</span>
                                     <button type="button" class="link" on:click=move |_| pick(number)>
                                         {move || if picked.get() == Some(number) { "picked: choose another" } else { "compare" }}
                                     </button>
@@ -92,21 +92,63 @@ fn summary(entry: &HistoryEntry) -> String {
     parts.join(" · ")
 }
 
+/// A kept run as the list shows it (plain, sendable data).
+#[derive(Clone)]
+struct Item {
+    number: u64,
+    title: String,
+    summary: String,
+    wall_ms: Option<f64>,
+}
+
+impl Item {
+    fn of(entry: &HistoryEntry) -> Item {
+        Item {
+            number: entry.number,
+            title: entry.title.clone(),
+            summary: summary(entry),
+            wall_ms: entry.wall_ms(),
+        }
+    }
+}
+
+/// A kept run as the side-by-side view draws it.
+struct Kept {
+    item: Item,
+    bars: Vec<Bar>,
+    rows: usize,
+    span_ms: f64,
+}
+
+impl Kept {
+    fn of(entry: &HistoryEntry) -> Kept {
+        Kept {
+            item: Item::of(entry),
+            bars: bars(entry),
+            rows: entry.record.calls.len().max(1),
+            span_ms: entry.span_ms.max(1.0),
+        }
+    }
+}
+
 /// One kept run: its figures and a small timeline drawn from its record.
 #[component]
-fn KeptRun(entry: HistoryEntry) -> impl IntoView {
-    let span = entry.span_ms.max(1.0);
-    let bars = bars(&entry);
-    let rows = entry.record.calls.len().max(1);
+fn KeptRun(entry: Kept) -> impl IntoView {
+    let Kept {
+        item,
+        bars,
+        rows,
+        span_ms: span,
+    } = entry;
     let height = rows as f64 * 6.0;
     view! {
-        <figure class="kept-run" data-run-number=entry.number>
+        <figure class="kept-run" data-run-number=item.number>
             <figcaption>
-                <strong>{format!("#{} {}", entry.number, entry.title)}</strong>
-                <span class="meta">{summary(&entry)}</span>
+                <strong>{format!("#{} {}", item.number, item.title)}</strong>
+                <span class="meta">{item.summary}</span>
             </figcaption>
             <svg viewBox=format!("0 0 1000 {height}") preserveAspectRatio="none" role="img"
-                aria-label=format!("Timeline of run {}", entry.number)>
+                aria-label=format!("Timeline of run {}", item.number)>
                 {bars.into_iter().map(|b| view! {
                     <rect class=format!("phase {} run-{}", b.status, b.run)
                         x=b.start_ms / span * 1000.0 y=b.row as f64 * 6.0 + 1.0

@@ -86,10 +86,10 @@ pub fn App() -> impl IntoView {
                     <settings::ProviderSettings />
                     <settings::RunSettings />
                     <settings::SimulationSettings />
+                    <Show when=move || !agents()>
+                        <variants::VariantEditor />
+                    </Show>
                 </details>
-                <Show when=move || !agents()>
-                    <variants::VariantEditor />
-                </Show>
             </section>
             <section class="run" aria-label="Run">
                 // Each mode shows its own run (see `mode_runs`).
