@@ -18,13 +18,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("providers", &["base", "wire"]),
     ("engine", &["base", "wire", "providers"]),
     ("agent", &["base", "wire", "providers", "engine"]),
+    ("patterns", &["base", "wire", "providers", "engine"]),
     (
         "workspace",
-        &["base", "wire", "providers", "engine", "agent"],
+        &["base", "wire", "providers", "engine", "agent", "patterns"],
     ),
     (
         "codegen",
-        &["base", "wire", "providers", "engine", "workspace"],
+        &[
+            "base",
+            "wire",
+            "providers",
+            "engine",
+            "workspace",
+            "patterns",
+        ],
     ),
     (
         "batch",
@@ -58,6 +66,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "explain",
             "explain_limits",
             "network",
+            "patterns",
         ],
     ),
     (
@@ -82,6 +91,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "layout",
             "markdown",
             "browser",
+            "patterns",
         ],
     ),
 ];
