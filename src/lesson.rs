@@ -31,6 +31,7 @@ impl LessonStep {
             RunKind::Research(RunMode::Parallel) => "run-parallel",
             RunKind::Research(RunMode::Compare) => "run-compare",
             RunKind::Agents => "run-agents",
+            RunKind::Pattern => "run-pattern",
         }
     }
 

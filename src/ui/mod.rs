@@ -17,6 +17,7 @@ mod limits;
 mod live;
 mod markdown_view;
 mod mode_runs;
+mod patterns;
 mod results;
 mod run_bar;
 mod run_store;
@@ -89,8 +90,10 @@ pub fn App() -> impl IntoView {
                 // Each mode shows its own run (see `mode_runs`).
                 <mode_runs::ShownRun>
                     <lesson::LessonCard />
+                    <patterns::PatternControls />
                     <run_bar::RunBar />
                     <figures::Figures />
+                    <patterns::PatternPanel />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
                     <distribution::Distribution />

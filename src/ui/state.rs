@@ -181,6 +181,26 @@ impl AppState {
         );
     }
 
+    /// Validates the chosen pattern and runs its baseline and strategy (sectioning is the
+    /// compare of the research page).
+    pub fn run_pattern(&self) {
+        let ws = self.workspace.get_untracked();
+        if ws.mode == PageMode::Agents {
+            return self.run_agents();
+        }
+        if ws.patterns.pattern == crate::patterns::Pattern::Sectioning {
+            return self.run(RunMode::Compare);
+        }
+        let live = self.runs.of(PageMode::Research);
+        self.start_sampled(
+            live,
+            &ws,
+            ws.pattern_plan(),
+            true,
+            |live, plan, provider, url| live.start_pattern(plan, provider, url),
+        );
+    }
+
     /// Validates the agents set-up and starts its conversations.
     pub fn run_agents(&self) {
         let ws = self.workspace.get_untracked();
@@ -199,6 +219,19 @@ impl AppState {
         plan: Result<P, Vec<Invalid>>,
         start: impl FnOnce(&LiveRun, P, Rc<dyn Provider>, Option<String>),
     ) {
+        self.start_sampled(live, ws, plan, false, start)
+    }
+
+    /// [`AppState::start_checked`]; with `sampling`, the simulated model answers each request
+    /// as a fresh sample (the patterns).
+    fn start_sampled<P>(
+        &self,
+        live: LiveRun,
+        ws: &Workspace,
+        plan: Result<P, Vec<Invalid>>,
+        sampling: bool,
+        start: impl FnOnce(&LiveRun, P, Rc<dyn Provider>, Option<String>),
+    ) {
         let plan = match plan {
             Ok(plan) => plan,
             Err(problems) => {
@@ -206,7 +239,7 @@ impl AppState {
                 return;
             }
         };
-        match self.provider_for(ws) {
+        match self.provider_with(ws, sampling) {
             Ok(provider) => {
                 self.errors.set(Vec::new());
                 self.runs.cancel_all();
@@ -218,6 +251,11 @@ impl AppState {
 
     /// The provider the workspace asks for, or why it cannot be used.
     pub(crate) fn provider_for(&self, ws: &Workspace) -> Result<Rc<dyn Provider>, String> {
+        self.provider_with(ws, false)
+    }
+
+    /// [`AppState::provider_for`], the simulated model sampling when `sampling`.
+    fn provider_with(&self, ws: &Workspace, sampling: bool) -> Result<Rc<dyn Provider>, String> {
         let key = self.api_key.get_untracked();
         match ws.provider.kind {
             ProviderKind::Simulated => {
@@ -228,6 +266,9 @@ impl AppState {
                     if question.simulate != SimBehaviour::Normal {
                         provider = provider.with_behaviour(text, question.simulate);
                     }
+                }
+                if sampling {
+                    provider = provider.sampling();
                 }
                 Ok(Rc::new(provider))
             }

@@ -111,15 +111,23 @@ pub fn LaneRow(
         _ => ("lane", None, None),
     };
     let lane_index = match info.kind {
-        LaneKind::Question { index } => index,
+        LaneKind::Question { index } | LaneKind::PatternCall { index, .. } => index,
         _ => id,
     };
+    // Patterns: a hedge's backup copy, a reduce level, the winner of a race (the one that
+    // finished; the others end cancelled).
+    let (hedge, level) = match info.kind {
+        LaneKind::PatternCall { backup, level, .. } => (backup.then_some("true"), level),
+        _ => (None, None),
+    };
+    let racing = info.group == Group::Race;
     let kind_class = match info.kind {
         LaneKind::Question { .. } => "question",
         LaneKind::Synthesis => "synthesis",
         LaneKind::Conversation { .. } => "conversation",
         LaneKind::Turn { .. } => "turn",
         LaneKind::Tool { .. } => "tool",
+        LaneKind::PatternCall { .. } => "pattern-call",
     };
     let label = info.label.clone();
     let short_label = {
@@ -149,6 +157,9 @@ pub fn LaneRow(
             data-tool=tool
             data-conversation=conversation
             data-parent=info.parent
+            data-hedge=hedge
+            data-level=level
+            data-winner=move || (racing && status.get() == LaneStatus::Done).then_some("true")
             data-stalled-ms=move || network.with(|n| n.as_ref().map(|n| format!("{:.1}", n.stalled_ms())))
             data-protocol=move || network.with(|n| n.as_ref().map(|n| n.protocol.clone()))
             transform=move || format!("translate(0,{})", y_in_chunk())
