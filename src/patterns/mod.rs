@@ -7,9 +7,13 @@
 //! they share: the settings, the plan, and [`PatternRun`], which opens lanes and runs calls
 //! through the run's admission (budgets, limits) like the research scheduler does.
 
+pub mod cached_prefix;
+pub mod chunking;
 mod explain;
 pub mod extract;
 mod hedging;
+pub mod map_cache_summary;
+pub mod map_reduce;
 mod racing;
 pub mod summary;
 mod voting;
@@ -192,6 +196,10 @@ pub enum PatternError {
     Sectioning,
     #[error("Add a question to run a pattern.")]
     NoQuestion,
+    #[error("Paste a document for map-reduce to split.")]
+    NoDocument,
+    #[error("Write the long prefix the calls share.")]
+    NoPrefix,
 }
 
 /// What a pattern run produced, for tests and the explanation (the page reads the events).
@@ -212,7 +220,11 @@ pub struct PatternReport {
 pub fn is_available(pattern: Pattern) -> bool {
     matches!(
         pattern,
-        Pattern::Voting | Pattern::Racing | Pattern::Hedging
+        Pattern::Voting
+            | Pattern::Racing
+            | Pattern::Hedging
+            | Pattern::MapReduce
+            | Pattern::CachedPrefix
     )
 }
 
@@ -220,8 +232,13 @@ pub fn is_available(pattern: Pattern) -> bool {
 pub fn check(plan: &PatternPlan) -> Result<(), PatternError> {
     match plan.pattern() {
         Pattern::Sectioning => Err(PatternError::Sectioning),
-        Pattern::MapReduce => Err(PatternError::NotYet("Map-reduce")),
-        Pattern::CachedPrefix => Err(PatternError::NotYet("The cached prefix")),
+        Pattern::MapReduce if plan.settings.document.trim().is_empty() => {
+            Err(PatternError::NoDocument)
+        }
+        Pattern::MapReduce => Ok(()),
+        Pattern::CachedPrefix if plan.settings.shared_prefix.trim().is_empty() => {
+            Err(PatternError::NoPrefix)
+        }
         _ if plan.question().trim().is_empty() => Err(PatternError::NoQuestion),
         _ => Ok(()),
     }
@@ -246,10 +263,10 @@ pub async fn run_pattern(
         Pattern::Voting => voting::run(&run, plan, &cancel).await,
         Pattern::Racing => racing::run(&run, plan, &cancel).await,
         Pattern::Hedging => hedging::run(&run, plan, &cancel).await,
-        // `check` refused these above.
-        Pattern::Sectioning | Pattern::MapReduce | Pattern::CachedPrefix => {
-            PatternReport::default()
-        }
+        Pattern::MapReduce => map_reduce::run(&run, plan, &cancel).await,
+        Pattern::CachedPrefix => cached_prefix::run(&run, plan, &cancel).await,
+        // `check` refused it above.
+        Pattern::Sectioning => PatternReport::default(),
     };
     report.cancelled = cancel.is_cancelled();
     run.ctx.emitter.emit(EventKind::RunFinished {

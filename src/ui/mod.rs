@@ -18,6 +18,7 @@ mod live;
 mod markdown_view;
 mod mode_runs;
 mod patterns;
+mod patterns_map_cache;
 mod results;
 mod run_bar;
 mod run_store;
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <run_bar::RunBar />
                     <figures::Figures />
                     <patterns::PatternPanel />
+                    <patterns_map_cache::MapCachePanel />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
                     <distribution::Distribution />

@@ -163,6 +163,10 @@ pub fn PatternPanel() -> impl IntoView {
                     return None;
                 }
                 let plan: PatternPlan = serde_json::from_value(plan).ok()?;
+                // Map-reduce and the cached prefix have their own panel.
+                if super::patterns_map_cache::is_map_cache(plan.settings.pattern) {
+                    return None;
+                }
                 Some(summarize(
                     view,
                     plan.settings.pattern,

@@ -28,6 +28,18 @@ pub fn patterns_of(id: &str) -> PatternSettings {
             hedge_after_ms: Some(1500.0),
             ..base
         },
+        "map-reduce" => PatternSettings {
+            pattern: Pattern::MapReduce,
+            document: super::samples::SAMPLE_DOCUMENT.into(),
+            chunk_size: 700,
+            reduce_fan_in: 2,
+            ..base
+        },
+        "cached-prefix" => PatternSettings {
+            pattern: Pattern::CachedPrefix,
+            shared_prefix: super::samples::SAMPLE_DOCUMENT.into(),
+            ..base
+        },
         _ => base,
     }
 }

@@ -153,6 +153,30 @@ pub const PRESETS: &[Preset] = &[
         system_prompt: "You are a historian of technology. Answer in two or three sentences.",
         synthesis_prompt: "Combine the answers below.",
     },
+    Preset {
+        id: "map-reduce",
+        title: "Pattern: map-reduce over a council report",
+        topic: "",
+        questions: &[("What does the report recommend, and why?", Normal)],
+        system_prompt: "You are a careful analyst. Answer in a short paragraph.",
+        synthesis_prompt: "Combine the answers below.",
+    },
+    Preset {
+        id: "cached-prefix",
+        title: "Pattern: four questions about one long report (a cached prefix)",
+        topic: "",
+        questions: &[
+            (
+                "What does the eastern quay need, and what does it cost?",
+                Normal,
+            ),
+            ("Who opposes the ferry terminal, and why?", Normal),
+            ("What did the environmental survey find?", Normal),
+            ("What does the report recommend?", Normal),
+        ],
+        system_prompt: "Answer from the report below, in two sentences.",
+        synthesis_prompt: "Combine the answers below.",
+    },
 ];
 
 /// The preset with this id.
