@@ -209,7 +209,11 @@ impl RoundRecord {
             if let Some(t) = c.first_token_ms {
                 events.push(at(t, EventKind::FirstToken { lane }));
             }
-            let usage = Usage::new(c.tokens_in, c.tokens_out);
+            let usage = Usage {
+                input_tokens: c.tokens_in,
+                output_tokens: c.tokens_out,
+                ..Usage::default()
+            };
             if let (Some(t), Some(outcome)) = (c.end_ms, &c.outcome) {
                 events.push(at(t, EventKind::Usage { lane, usage }));
                 let outcome = outcome.clone();

@@ -62,6 +62,8 @@ struct Inner {
     network_url: Option<String>,
     /// Lanes that already have their network phases.
     network_matched: Vec<LaneId>,
+    /// Resource Timing entries (indices among this run's) that already belong to a lane.
+    network_entries_taken: Vec<usize>,
     /// How many lanes have a handle (and rows) so far.
     created: usize,
     /// The full events of the latest round while an older one is on show.
@@ -171,6 +173,7 @@ impl LiveRun {
             inner.frame_scheduled = Rc::new(Cell::new(false));
             inner.network_url = network_url;
             inner.network_matched = Vec::new();
+            inner.network_entries_taken = Vec::new();
             inner.created = 0;
             inner.latest_events = None;
         });
@@ -386,7 +389,7 @@ impl LiveRun {
             // The browser files a request's timing entry just after its body ends.
             let this = *self;
             set_timeout(
-                move || this.match_network_timings(),
+                move || this.match_network_timings(0),
                 Duration::from_millis(60),
             );
         }
@@ -398,13 +401,16 @@ impl LiveRun {
         }
     }
 
-    /// Gives finished HTTP lanes their network phases from the Resource Timing entries.
-    fn match_network_timings(&self) {
-        let Some(Some((url, scope, matched))) = self.inner.try_with_value(|inner| {
+    /// Gives finished HTTP lanes their network phases from the Resource Timing entries; looks
+    /// again a little later (up to 7 times, about 6 s in all) while some have none, since a busy
+    /// browser may file an entry late.
+    fn match_network_timings(&self, attempt: u32) {
+        let Some(Some((url, scope, matched, taken))) = self.inner.try_with_value(|inner| {
             Some((
                 inner.network_url.clone()?,
                 inner.scope.clone()?,
                 inner.network_matched.clone(),
+                inner.network_entries_taken.clone(),
             ))
         }) else {
             return;
@@ -439,7 +445,14 @@ impl LiveRun {
             return;
         }
         let entries = page::resource_timings(&url);
-        let pairs = match_entries(&calls, &entries, 80.0);
+        let pairs = match_entries(&calls, &entries, &taken, 80.0);
+        if pairs.len() < calls.len() && attempt < 7 {
+            let this = *self;
+            set_timeout(
+                move || this.match_network_timings(attempt + 1),
+                Duration::from_millis(50 << attempt),
+            );
+        }
         scope.store.try_update_value(|s| {
             for (lane, entry) in &pairs {
                 if let Some(slot) = s.network.get_mut(*lane) {
@@ -457,7 +470,10 @@ impl LiveRun {
         self.inner.update_value(|inner| {
             inner
                 .network_matched
-                .extend(pairs.iter().map(|(lane, _)| *lane))
+                .extend(pairs.iter().map(|(lane, _)| *lane));
+            inner
+                .network_entries_taken
+                .extend(pairs.iter().map(|(_, entry)| *entry));
         });
     }
 }
