@@ -114,3 +114,37 @@ test("a warm-up then fan-out costs less than a cold fan-out at the mock's prices
     mock.stop();
   }
 });
+
+test("offline, the simulated model follows the cache rule and a free model is priced for the comparison", async ({ page }) => {
+  await openWith(page, {
+    questions: questions("What needs repair?", "Who is against the ferry?", "What did the survey find?"),
+    simulation: { speed: 4 },
+    patterns: { pattern: "cached-prefix", shared_prefix: DOCUMENT.repeat(6) },
+  });
+  await runAndWait(page, "run-pattern", 90_000);
+  const all = await patternLanes(page);
+  const writes = (run: string) => all.filter((l) => l.run === run && (l.write ?? 0) > 0).length;
+  const reads = (run: string) => all.filter((l) => l.run === run && (l.read ?? 0) > 0).length;
+  expect([writes("baseline"), reads("baseline")]).toEqual([3, 0]);
+  expect([writes("warm"), writes("fan-out"), reads("fan-out")]).toEqual([1, 0, 2]);
+  const cost = async (run: string) =>
+    Number(await page.locator(`[data-testid="metric-cost"][data-run="${run}"]`).getAttribute("data-value"));
+  expect(await cost("fan-out")).toBeLessThan(await cost("baseline"));
+  await expect(page.getByTestId("pattern-explain")).toContainText("list price");
+});
+
+test("a document longer than the model's context runs without a baseline, and the page says so", async ({ page }) => {
+  // About 40,000 characters: some 10,000 tokens, more than the simulated model's 8,192.
+  const long = Array.from({ length: 24 }, () => DOCUMENT).join("\n\n");
+  await openWith(page, {
+    questions: questions("What does the report say?"),
+    simulation: { speed: 4 },
+    patterns: { pattern: "map-reduce", document: long, chunk_size: 9000, reduce_fan_in: 0 },
+  });
+  await runAndWait(page, "run-pattern", 90_000);
+  const all = await patternLanes(page);
+  expect(all.filter((l) => l.run === "baseline").length).toBe(0);
+  expect(all.filter((l) => l.run === "reduce").length).toBe(1);
+  expect(all.filter((l) => l.run === "map").length).toBeGreaterThan(3);
+  await expect(page.getByTestId("pattern-explain")).toContainText("One call cannot take this text");
+});
