@@ -73,6 +73,11 @@ test("map-reduce runs the map, then each reduce level in order, up to one call",
   const baseline = all.filter((l) => l.run === "baseline");
   expect(baseline.length).toBe(1);
   await expect(page.getByTestId("pattern-explain")).toContainText("reduce level");
+  // "Show me the code" gives the map-reduce program of this set-up.
+  await page.getByTestId("export-code").click();
+  await page.getByTestId("code-python").click();
+  await expect(page.getByTestId("generated-code")).toContainText("FAN_IN = 2");
+  await expect(page.getByTestId("generated-code")).toContainText("CHUNK_SIZE = 200");
 });
 
 test("a warm-up then fan-out costs less than a cold fan-out at the mock's prices", async ({ page }) => {
