@@ -1,4 +1,4 @@
-//! The guided lesson: eleven steps over the real page. Each step sets up the workspace, names
+//! The guided lesson: twelve steps over the real page. Each step sets up the workspace, names
 //! the control to press, and — once that run has finished — explains what happened with the
 //! numbers of that very run.
 
@@ -10,6 +10,7 @@ use crate::explain::times;
 use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
 
 mod limits;
+mod tail;
 
 /// One step of the lesson.
 pub struct LessonStep {
@@ -97,7 +98,7 @@ fn with_tools(current: &Workspace) -> Workspace {
 }
 
 /// The steps, in order.
-pub const STEPS: [LessonStep; 11] = [
+pub const STEPS: [LessonStep; 12] = [
     LessonStep {
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
@@ -175,7 +176,36 @@ pub const STEPS: [LessonStep; 11] = [
         action: RunKind::Research(RunMode::Parallel),
         setup: travel,
     },
+    LessonStep {
+        title: "The tail of the slowest",
+        goal: "Ten questions where one call in ten is a slow outlier, run twenty rounds: how often is the parallel run slow? It waits for its slowest call, so the more calls, the likelier one of them is slow.",
+        instruction: "Press Parallel and watch the distribution panel fill, round after round.",
+        action: RunKind::Research(RunMode::Parallel),
+        setup: tail::slow_outliers,
+    },
 ];
+
+/// The step on the tail of the slowest (it explains its rounds, not one run).
+pub const TAIL_STEP: usize = 11;
+
+/// What step `step` showed: its rounds for the tail step ([`explain_step`] for the others).
+pub fn explain_run(
+    step: usize,
+    view: &RunView,
+    figures: &RunFigures,
+    experiment: &crate::experiment::Experiment,
+) -> Option<String> {
+    if step != TAIL_STEP {
+        return explain_step(step, view, figures);
+    }
+    if !view.finished || view.mode != Some(STEPS[TAIL_STEP].action) {
+        return None;
+    }
+    if view.cancelled {
+        return explain_step(step, view, figures);
+    }
+    tail::explain(experiment, figures)
+}
 
 pub(crate) fn question_lanes(view: &RunView, group: Group) -> Vec<&LaneView> {
     view.question_lanes(group)

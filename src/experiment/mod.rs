@@ -8,6 +8,7 @@
 //! every round.
 
 mod csv;
+pub mod history;
 pub mod panel;
 mod record;
 mod rounds;

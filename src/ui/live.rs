@@ -6,11 +6,12 @@
 //! changed. The page therefore re-renders at most once a frame, however many calls stream at once.
 
 use super::run_store::{LaneHandle, RunScope, RunStore};
-use crate::agent::{run_agents, AgentPlan};
+use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo,
-    LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip,
+    log_line, run_variants, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind,
+    Group, LaneId, LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView,
+    SynthesisSkip, Variant, VariantRun, VariantTiming,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -46,6 +47,8 @@ pub struct LiveRun {
     experiment: StoredValue<crate::experiment::Experiment, LocalStorage>,
     /// Notified when a round is recorded.
     experiment_changed: Trigger,
+    /// The last runs of the session, as plain records (see [`crate::experiment::history`]).
+    pub history: RwSignal<crate::experiment::history::History>,
 }
 
 /// What the frame loop keeps between frames.
@@ -62,8 +65,9 @@ struct Inner {
     network_url: Option<String>,
     /// Lanes that already have their network phases.
     network_matched: Vec<LaneId>,
-    /// Resource Timing entries (indices among this run's) that already belong to a lane.
-    network_entries_taken: Vec<usize>,
+    /// Resource Timing entries that already belong to a lane, by their start and end (the
+    /// browser lists entries by start time, so a later list puts new ones between them).
+    network_entries_taken: Vec<(f64, f64)>,
     /// How many lanes have a handle (and rows) so far.
     created: usize,
     /// The full events of the latest round while an older one is on show.
@@ -91,6 +95,7 @@ impl LiveRun {
             }),
             experiment: StoredValue::new_local(Default::default()),
             experiment_changed: Trigger::new(),
+            history: RwSignal::new(Default::default()),
         }
     }
 
@@ -104,6 +109,45 @@ impl LiveRun {
             Rc::new(move |_| provider.clone()),
             network_url,
         );
+    }
+
+    /// Starts the variants of a research set-up, each on its own provider, on one time axis.
+    pub fn start_variants(
+        &self,
+        runs: Vec<VariantRun>,
+        timing: VariantTiming,
+        network_url: Option<String>,
+    ) {
+        let exported = serde_json::Value::Array(
+            runs.iter()
+                .map(|r| serde_json::to_value(&r.plan).unwrap_or_default())
+                .collect(),
+        );
+        let provider = match runs.first() {
+            Some(first) => first.provider.clone(),
+            None => return,
+        };
+        self.launch(exported, provider, network_url, move |env, cancel| {
+            Box::pin(async move {
+                run_variants(&runs, timing, env, cancel).await;
+            })
+        });
+    }
+
+    /// Starts the agents compare of `plan`: serial and parallel sides on one axis.
+    pub fn start_agents_compare(
+        &self,
+        plan: AgentPlan,
+        timing: CompareTiming,
+        provider: Rc<dyn Provider>,
+        network_url: Option<String>,
+    ) {
+        let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.launch(exported, provider, network_url, move |env, cancel| {
+            Box::pin(async move {
+                run_agents_compare(&plan, timing, env, cancel).await;
+            })
+        });
     }
 
     /// Starts a pattern run (baseline and strategy) of `plan` on `provider`.
@@ -347,7 +391,14 @@ impl LiveRun {
                 .iter()
                 .map(|l| (l.id, l.info.clone()))
                 .collect();
-            let figures = (any_events || finished).then(|| RunFigures::compute(&s.view, now));
+            // With variants, the run's own figures are variant A's (the table shows them all).
+            let figures = (any_events || finished).then(|| {
+                if s.view.lanes.iter().any(|l| l.info.variant != Variant::A) {
+                    RunFigures::compute(&s.view.only_variant(Variant::A), now)
+                } else {
+                    RunFigures::compute(&s.view, now)
+                }
+            });
             (
                 now,
                 new_lanes,
@@ -394,10 +445,30 @@ impl LiveRun {
             );
         }
         if finished && !more_to_create {
+            if self.running.get_untracked() {
+                self.keep_in_history(&scope);
+            }
             self.running.set(false);
             self.run_changed.notify();
         } else {
             self.schedule_frame();
+        }
+    }
+
+    /// Keeps the run that just ended in the history (its record, not its store).
+    fn keep_in_history(&self, scope: &RunScope) {
+        let number = self.run_number.get_untracked();
+        let round = self.round_shown.get_untracked();
+        let entry = scope.store.try_with_value(|s| {
+            crate::experiment::history::HistoryEntry::of_view(
+                number,
+                super::history::title_of(&s.view),
+                round,
+                &s.view,
+            )
+        });
+        if let Some(entry) = entry {
+            self.history.update(|h| h.push(entry));
         }
     }
 
@@ -444,8 +515,9 @@ impl LiveRun {
         if calls.is_empty() {
             return;
         }
-        let entries = page::resource_timings(&url);
-        let pairs = match_entries(&calls, &entries, &taken, 80.0);
+        let mut entries = page::resource_timings(&url);
+        entries.retain(|e| !taken.contains(&(e.start, e.response_end)));
+        let pairs = match_entries(&calls, &entries, 80.0);
         if pairs.len() < calls.len() && attempt < 7 {
             let this = *self;
             set_timeout(
@@ -471,9 +543,11 @@ impl LiveRun {
             inner
                 .network_matched
                 .extend(pairs.iter().map(|(lane, _)| *lane));
-            inner
-                .network_entries_taken
-                .extend(pairs.iter().map(|(_, entry)| *entry));
+            inner.network_entries_taken.extend(
+                pairs
+                    .iter()
+                    .map(|(_, e)| (entries[*e].start, entries[*e].response_end)),
+            );
         });
     }
 }

@@ -6,7 +6,7 @@ use super::mode_runs::ModeRuns;
 use super::session::Session;
 use crate::browser::page;
 use crate::browser::BrowserClock;
-use crate::engine::RunMode;
+use crate::engine::{RunMode, VariantRun};
 use crate::providers::http::HttpProvider;
 use crate::providers::simulated::{SimBehaviour, SimulatedProvider};
 use crate::providers::{check_http_setup, ApiFormat, Provider};
@@ -157,6 +157,9 @@ impl AppState {
             return self.run_agents();
         }
         let live = self.runs.of(PageMode::Research);
+        if !ws.variants.is_empty() {
+            return self.run_variants(live, &ws, mode);
+        }
         let rounds = ws.run.rounds;
         let this = *self;
         let for_rounds = ws.clone();
@@ -178,6 +181,50 @@ impl AppState {
                 });
                 live.start_rounds(plan, rounds, slow_knob, provider_for, url)
             },
+        );
+    }
+
+    /// Starts every variant of the set-up, each with its own provider, or lists what stops it.
+    fn run_variants(&self, live: LiveRun, ws: &Workspace, mode: RunMode) {
+        let plans = match ws.variant_plans(mode) {
+            Ok(plans) => plans,
+            Err(problems) => {
+                self.errors.set(problems.into_iter().map(|p| p.0).collect());
+                return;
+            }
+        };
+        let mut runs = Vec::with_capacity(plans.len());
+        let mut url = None;
+        for (variant, plan, kind) in plans {
+            match self.provider_of(ws, kind, false) {
+                Ok(provider) => runs.push(VariantRun {
+                    variant,
+                    plan,
+                    provider,
+                }),
+                Err(message) => {
+                    let problem = format!("Variant {}: {message}", variant.letter());
+                    return self.errors.set(vec![problem]);
+                }
+            }
+            url = url.or_else(|| network_url_of(ws, kind));
+        }
+        self.errors.set(Vec::new());
+        self.runs.cancel_all();
+        live.start_variants(runs, ws.variants.timing, url);
+    }
+
+    /// Validates the agents set-up and starts the agents compare (tools and conversations one at
+    /// a time, and in parallel).
+    pub fn run_agents_compare(&self) {
+        let ws = self.workspace.get_untracked();
+        let live = self.runs.of(PageMode::Agents);
+        let timing = ws.run.compare_timing;
+        self.start_checked(
+            live,
+            &ws,
+            ws.agent_plan(),
+            move |live, plan, provider, url| live.start_agents_compare(plan, timing, provider, url),
         );
     }
 
@@ -239,7 +286,7 @@ impl AppState {
                 return;
             }
         };
-        match self.provider_with(ws, sampling) {
+        match self.provider_of(ws, ws.provider.kind, sampling) {
             Ok(provider) => {
                 self.errors.set(Vec::new());
                 self.runs.cancel_all();
@@ -251,13 +298,19 @@ impl AppState {
 
     /// The provider the workspace asks for, or why it cannot be used.
     pub(crate) fn provider_for(&self, ws: &Workspace) -> Result<Rc<dyn Provider>, String> {
-        self.provider_with(ws, false)
+        self.provider_of(ws, ws.provider.kind, false)
     }
 
-    /// [`AppState::provider_for`], the simulated model sampling when `sampling`.
-    fn provider_with(&self, ws: &Workspace, sampling: bool) -> Result<Rc<dyn Provider>, String> {
+    /// A provider of `kind` with the workspace's settings for it (address, key, simulation);
+    /// the simulated model samples (a fresh answer per request) when `sampling`.
+    fn provider_of(
+        &self,
+        ws: &Workspace,
+        kind: ProviderKind,
+        sampling: bool,
+    ) -> Result<Rc<dyn Provider>, String> {
         let key = self.api_key.get_untracked();
-        match ws.provider.kind {
+        match kind {
             ProviderKind::Simulated => {
                 let filled = ws.filled_questions();
                 let mut provider =
@@ -289,7 +342,12 @@ impl AppState {
 
 /// Where an HTTP provider's requests go (their timing entries start with it).
 fn network_url(ws: &Workspace) -> Option<String> {
-    match ws.provider.kind {
+    network_url_of(ws, ws.provider.kind)
+}
+
+/// Where requests of a provider of `kind` go.
+fn network_url_of(ws: &Workspace, kind: ProviderKind) -> Option<String> {
+    match kind {
         ProviderKind::Simulated => None,
         ProviderKind::Anthropic => Some(ws.provider.anthropic.base_url.trim().to_string()),
         ProviderKind::OpenAi => Some(ws.provider.openai.base_url.trim().to_string()),

@@ -143,7 +143,12 @@ pub fn LaneRow(
         LaneKind::Tool { .. } => "tool",
         LaneKind::PatternCall { .. } => "pattern-call",
     };
-    let label = info.label.clone();
+    // Variants B–D say so before their label (A's rows come first under each heading).
+    let label = if info.variant == crate::engine::Variant::A {
+        info.label.clone()
+    } else {
+        format!("{} · {}", info.variant.letter(), info.label)
+    };
     let short_label = {
         let label = label.clone();
         move || {
