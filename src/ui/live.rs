@@ -9,9 +9,8 @@ use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run_variants, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind,
-    Group, LaneId, LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView,
-    SynthesisSkip, Variant, VariantRun, VariantTiming,
+    log_line, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind, Group, LaneId,
+    LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip, Variant,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -24,7 +23,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 mod rounds;
+mod variant_rounds;
 pub use rounds::ProviderForRound;
+pub use variant_rounds::VariantsForRound;
 
 /// The run on the page: its store, figures, log, and the controls to start and cancel it.
 #[derive(Clone, Copy)]
@@ -48,7 +49,7 @@ pub struct LiveRun {
     /// Notified when a round is recorded.
     experiment_changed: Trigger,
     /// The last runs of the session, as plain records (see [`crate::experiment::history`]).
-    pub history: RwSignal<crate::experiment::history::History>,
+    pub history: RwSignal<crate::experiment::history::History, LocalStorage>,
 }
 
 /// What the frame loop keeps between frames.
@@ -95,7 +96,7 @@ impl LiveRun {
             }),
             experiment: StoredValue::new_local(Default::default()),
             experiment_changed: Trigger::new(),
-            history: RwSignal::new(Default::default()),
+            history: RwSignal::new_local(Default::default()),
         }
     }
 
@@ -109,29 +110,6 @@ impl LiveRun {
             Rc::new(move |_| provider.clone()),
             network_url,
         );
-    }
-
-    /// Starts the variants of a research set-up, each on its own provider, on one time axis.
-    pub fn start_variants(
-        &self,
-        runs: Vec<VariantRun>,
-        timing: VariantTiming,
-        network_url: Option<String>,
-    ) {
-        let exported = serde_json::Value::Array(
-            runs.iter()
-                .map(|r| serde_json::to_value(&r.plan).unwrap_or_default())
-                .collect(),
-        );
-        let provider = match runs.first() {
-            Some(first) => first.provider.clone(),
-            None => return,
-        };
-        self.launch(exported, provider, network_url, move |env, cancel| {
-            Box::pin(async move {
-                run_variants(&runs, timing, env, cancel).await;
-            })
-        });
     }
 
     /// Starts the agents compare of `plan`: serial and parallel sides on one axis.

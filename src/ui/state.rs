@@ -193,25 +193,40 @@ impl AppState {
                 return;
             }
         };
-        let mut runs = Vec::with_capacity(plans.len());
+        // Every provider is checked once before anything runs.
         let mut url = None;
-        for (variant, plan, kind) in plans {
-            match self.provider_of(ws, kind, false) {
-                Ok(provider) => runs.push(VariantRun {
-                    variant,
-                    plan,
-                    provider,
-                }),
-                Err(message) => {
-                    let problem = format!("Variant {}: {message}", variant.letter());
-                    return self.errors.set(vec![problem]);
-                }
+        let mut kinds = Vec::with_capacity(plans.len());
+        for (variant, _, kind) in &plans {
+            if let Err(message) = self.provider_of(ws, *kind, false) {
+                let problem = format!("Variant {}: {message}", variant.letter());
+                return self.errors.set(vec![problem]);
             }
-            url = url.or_else(|| network_url_of(ws, kind));
+            url = url.or_else(|| network_url_of(ws, *kind));
+            kinds.push(*kind);
         }
         self.errors.set(Vec::new());
         self.runs.cancel_all();
-        live.start_variants(runs, ws.variants.timing, url);
+        let this = *self;
+        let base = ws.clone();
+        let slow_knob = kinds
+            .contains(&ProviderKind::Simulated)
+            .then_some(ws.simulation.slow_rate);
+        // Each round of a simulated variant draws fresh timings from its own seed.
+        let runs_for: super::live::VariantsForRound = Rc::new(move |round| {
+            let mut ws = base.clone();
+            ws.simulation.seed = crate::experiment::round_seed(ws.simulation.seed, round);
+            plans
+                .iter()
+                .filter_map(|(variant, plan, kind)| {
+                    Some(VariantRun {
+                        variant: *variant,
+                        plan: plan.clone(),
+                        provider: this.provider_of(&ws, *kind, false).ok()?,
+                    })
+                })
+                .collect()
+        });
+        live.start_variant_rounds(runs_for, ws.variants.timing, ws.run.rounds, slow_knob, url);
     }
 
     /// Validates the agents set-up and starts the agents compare (tools and conversations one at

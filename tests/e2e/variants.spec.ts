@@ -135,3 +135,25 @@ test("history keeps each run with its figures; this run vs the previous one side
   await expect(kept.nth(0).locator("rect")).toHaveCount(4);
   await expect(kept.nth(1).locator("rect")).toHaveCount(8);
 });
+
+test("variants with rounds: each variant gets its distribution; B's p50 time to first token is above A's", async ({ page }) => {
+  await openWith(page, { topic: "Lisbon", questions: questions(...TRAVEL), simulation: { seed: 3, speed: 8 } });
+  await page.getByTestId("add-variant").click();
+  await setModel(page, "A", "fast-small");
+  await setModel(page, "B", "large-slow");
+  await page.getByTestId("rounds").fill("4");
+  await page.getByTestId("rounds").press("Tab");
+  await runAndWait(page, "run-parallel", 90_000);
+  const p50 = async (variant: string) => {
+    const el = page.locator(`[data-testid="metric-p50-ms"][data-of="ttft"][data-variant="${variant}"][data-run="parallel"]`);
+    await expect(el).toHaveCount(1);
+    return { value: Number(await el.getAttribute("data-value")), samples: Number(await el.getAttribute("data-samples")) };
+  };
+  const [a, b] = [await p50("A"), await p50("B")];
+  // 4 rounds × 3 questions each.
+  expect(a.samples).toBe(12);
+  expect(b.samples).toBe(12);
+  expect(b.value).toBeGreaterThan(a.value * 1.5);
+  // The timeline shows the last round, both variants on it.
+  await expect(page.locator('[data-testid="lane"][data-variant="B"][data-round="4"]')).toHaveCount(TRAVEL.length + 1);
+});
