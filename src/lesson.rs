@@ -32,6 +32,7 @@ impl LessonStep {
             RunKind::Research(RunMode::Parallel) => "run-parallel",
             RunKind::Research(RunMode::Compare) => "run-compare",
             RunKind::Agents => "run-agents",
+            RunKind::Pattern => "run-pattern",
         }
     }
 

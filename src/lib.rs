@@ -27,6 +27,7 @@ pub mod layout;
 pub mod lesson;
 pub mod markdown;
 pub mod network;
+pub mod patterns;
 pub mod providers;
 pub mod wire;
 pub mod workspace;

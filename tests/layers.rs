@@ -19,9 +19,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("engine", &["base", "wire", "providers"]),
     ("agent", &["base", "wire", "providers", "engine"]),
     ("experiment", &["base", "wire", "providers", "engine"]),
+    ("patterns", &["base", "wire", "providers", "engine"]),
     (
         "workspace",
-        &["base", "wire", "providers", "engine", "agent"],
+        &["base", "wire", "providers", "engine", "agent", "patterns"],
     ),
     (
         "codegen",
@@ -32,6 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "engine",
             "workspace",
             "experiment",
+            "patterns",
         ],
     ),
     (
@@ -67,6 +69,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "explain",
             "explain_limits",
             "network",
+            "patterns",
         ],
     ),
     (
@@ -92,6 +95,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "layout",
             "markdown",
             "browser",
+            "patterns",
         ],
     ),
 ];

@@ -24,6 +24,54 @@ pub struct PatternCode {
     pub questions: Vec<String>,
 }
 
+impl PatternCode {
+    /// The code of a map-reduce or cached-prefix plan (the simulated model becomes
+    /// [`SUBSTITUTE_MODEL`](super::SUBSTITUTE_MODEL), as in the other programs).
+    pub fn of(plan: &crate::patterns::PatternPlan) -> PatternCode {
+        let setup = crate::patterns::map_reduce::MapReducePlan::of(plan);
+        let model = if plan.base.model == super::SIMULATED_MODEL {
+            super::SUBSTITUTE_MODEL.to_string()
+        } else {
+            plan.base.model.clone()
+        };
+        PatternCode {
+            model,
+            system: plan.base.system_prompt.clone(),
+            max_tokens: plan.base.max_tokens,
+            concurrency_limit: plan.base.concurrency_limit,
+            task: setup.task,
+            document: plan.settings.document.clone(),
+            chunk_size: crate::patterns::chunking::clamp_chunk_size(plan.settings.chunk_size),
+            reduce_fan_in: plan.settings.reduce_fan_in,
+            shared_prefix: plan.settings.shared_prefix.clone(),
+            questions: plan
+                .base
+                .questions
+                .iter()
+                .filter(|q| !q.trim().is_empty())
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The program of a map-reduce or cached-prefix plan in `language`; `None` for other patterns
+/// and for Rust.
+pub fn generate_map_cache(
+    plan: &crate::patterns::PatternPlan,
+    language: CodeLanguage,
+) -> Option<String> {
+    use crate::patterns::Pattern;
+    if language == CodeLanguage::Rust {
+        return None;
+    }
+    match plan.pattern() {
+        Pattern::MapReduce => Some(map_reduce(&PatternCode::of(plan), language)),
+        Pattern::CachedPrefix => Some(cached_prefix(&PatternCode::of(plan), language)),
+        _ => None,
+    }
+}
+
 /// The file name of a pattern program.
 pub fn file_name(pattern: &str, language: CodeLanguage) -> String {
     match language {
@@ -159,5 +207,30 @@ mod tests {
             file_name("map-reduce", CodeLanguage::Python),
             "map_reduce.py"
         );
+    }
+
+    #[test]
+    fn a_plan_gives_its_program_with_the_substitute_model() {
+        use crate::patterns::{Pattern, PatternPlan, PatternSettings};
+        let mut plan = PatternPlan {
+            base: crate::engine::RunPlan {
+                questions: vec!["What is in it?".into()],
+                ..crate::engine::RunPlan::default()
+            },
+            settings: PatternSettings {
+                pattern: Pattern::MapReduce,
+                document: "A.\n\nB.".into(),
+                ..PatternSettings::default()
+            },
+        };
+        let python = generate_map_cache(&plan, CodeLanguage::Python).unwrap_or_default();
+        assert!(python.contains("MODEL = \"claude-haiku-4-5\""), "{python}");
+        assert!(python.contains("TASK = \"What is in it?\""));
+        assert_eq!(generate_map_cache(&plan, CodeLanguage::Rust), None);
+        plan.settings.pattern = Pattern::CachedPrefix;
+        let ts = generate_map_cache(&plan, CodeLanguage::TypeScript).unwrap_or_default();
+        assert!(ts.contains("cache_control"));
+        plan.settings.pattern = Pattern::Voting;
+        assert_eq!(generate_map_cache(&plan, CodeLanguage::Python), None);
     }
 }

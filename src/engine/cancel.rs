@@ -14,6 +14,9 @@ pub enum CancelReason {
     RunCancelled,
     /// Fail-fast: another call of the group failed.
     FailFast { failed_lane: usize },
+    /// A pattern (racing, hedging): another copy of the same request finished first and its
+    /// answer is used; this one's partial text is kept.
+    Superseded { winner_lane: usize },
 }
 
 impl CancelReason {
@@ -23,6 +26,9 @@ impl CancelReason {
             CancelReason::RunCancelled => "cancelled by you".into(),
             CancelReason::FailFast { .. } => {
                 "cancelled because another call failed (fail fast)".into()
+            }
+            CancelReason::Superseded { .. } => {
+                "cancelled because another copy finished first (its answer is used; this partial text is kept)".into()
             }
         }
     }

@@ -104,6 +104,16 @@ pub enum LaneKind {
         agent: String,
         turn: usize,
     },
+    /// One call of a pattern (a voting sample, a racer, a hedged call or its backup copy, a
+    /// map or reduce call, a warm-up or fan-out call): `index` in its group, `backup` for a
+    /// hedge's copy, `level` for a reduce tree (map calls are level 0).
+    PatternCall {
+        index: usize,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        backup: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level: Option<usize>,
+    },
     /// One tool call of an agent conversation.
     Tool {
         conversation: usize,

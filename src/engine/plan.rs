@@ -24,6 +24,8 @@ pub enum RunKind {
     Research(RunMode),
     /// Agent conversations with tools (the agents lab).
     Agents,
+    /// A pattern's baseline and strategy (`crate::patterns`).
+    Pattern,
 }
 
 /// In compare mode: both runs together, or the sequential run first.

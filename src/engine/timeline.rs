@@ -330,19 +330,42 @@ pub enum TimelineRow {
     Lane { id: LaneId, depth: usize },
 }
 
+/// Groups drawn as flat lists, in this order (a pattern's baseline before its strategy).
+const FLAT_GROUPS: [Group; 10] = [
+    Group::Sequential,
+    Group::Parallel,
+    Group::Baseline,
+    Group::Vote,
+    Group::Race,
+    Group::Hedge,
+    Group::Map,
+    Group::Reduce,
+    Group::Warm,
+    Group::FanOut,
+];
+
+/// Where a flat lane sorts: its variant, then (level, index, backup) within it.
+type RowOrder = (super::event::Variant, (usize, usize, bool));
+
 /// The order rows are drawn in: the sequential run, then the parallel run (each with its
 /// synthesis last), then agent lanes as a tree (each lane followed by the lanes nested under it).
 pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
     let mut rows = Vec::with_capacity(lanes.len() + 3);
-    for group in [Group::Sequential, Group::Parallel] {
-        let mut ids: Vec<((super::event::Variant, usize), LaneId)> = lanes
+    for group in FLAT_GROUPS {
+        let mut ids: Vec<(RowOrder, LaneId)> = lanes
             .iter()
             .enumerate()
             .filter(|(_, l)| l.group == group)
             .map(|(id, l)| {
+                // Question order; a pattern's calls by level, index, and a backup after its call.
                 let order = match l.kind {
-                    LaneKind::Question { index } => index,
-                    _ => usize::MAX,
+                    LaneKind::Question { index } => (0, index, false),
+                    LaneKind::PatternCall {
+                        index,
+                        backup,
+                        level,
+                    } => (level.unwrap_or(0), index, backup),
+                    _ => (usize::MAX, usize::MAX, false),
                 };
                 // Variants keep their own rows: A's, then B's, … under one heading.
                 ((l.variant, order), id)

@@ -15,6 +15,12 @@ pub fn CodePanel() -> impl IntoView {
     let mode = RwSignal::new(RunMode::Compare);
     let code = Memo::new(move |_| {
         let ws = app.workspace.get();
+        // Map-reduce and the cached prefix have programs of their own (Python and TypeScript).
+        if let Some(program) = ws.pattern_plan().ok().and_then(|plan| {
+            crate::codegen::patterns_map_cache::generate_map_cache(&plan, language.get())
+        }) {
+            return Ok(program);
+        }
         match ws.plan(mode.get()) {
             Ok(plan) => Ok(generate_rounds(&plan, language.get(), ws.run.rounds)),
             Err(problems) => Err(problems

@@ -16,6 +16,7 @@ pub fn title_of(view: &RunView) -> String {
             crate::engine::RunMode::Compare => "Compare",
         },
         Some(RunKind::Agents) => "Agents",
+        Some(RunKind::Pattern) => "Pattern",
         None => "Run",
     };
     let cancelled = if view.cancelled { " (cancelled)" } else { "" };

@@ -19,6 +19,8 @@ mod limits;
 mod live;
 mod markdown_view;
 mod mode_runs;
+mod patterns;
+mod patterns_map_cache;
 mod results;
 mod run_bar;
 mod run_store;
@@ -95,8 +97,11 @@ pub fn App() -> impl IntoView {
                 // Each mode shows its own run (see `mode_runs`).
                 <mode_runs::ShownRun>
                     <lesson::LessonCard />
+                    <patterns::PatternControls />
                     <run_bar::RunBar />
                     <figures::Figures />
+                    <patterns::PatternPanel />
+                    <patterns_map_cache::MapCachePanel />
                     <variants::VariantFigures />
                     <agents_compare::AgentsCompareFigures />
                     <explain_panel::ExplainPanel />

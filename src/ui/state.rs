@@ -197,7 +197,7 @@ impl AppState {
         let mut url = None;
         let mut kinds = Vec::with_capacity(plans.len());
         for (variant, _, kind) in &plans {
-            if let Err(message) = self.provider_of(ws, *kind) {
+            if let Err(message) = self.provider_of(ws, *kind, false) {
                 let problem = format!("Variant {}: {message}", variant.letter());
                 return self.errors.set(vec![problem]);
             }
@@ -221,7 +221,7 @@ impl AppState {
                     Some(VariantRun {
                         variant: *variant,
                         plan: plan.clone(),
-                        provider: this.provider_of(&ws, *kind).ok()?,
+                        provider: this.provider_of(&ws, *kind, false).ok()?,
                     })
                 })
                 .collect()
@@ -243,6 +243,26 @@ impl AppState {
         );
     }
 
+    /// Validates the chosen pattern and runs its baseline and strategy (sectioning is the
+    /// compare of the research page).
+    pub fn run_pattern(&self) {
+        let ws = self.workspace.get_untracked();
+        if ws.mode == PageMode::Agents {
+            return self.run_agents();
+        }
+        if ws.patterns.pattern == crate::patterns::Pattern::Sectioning {
+            return self.run(RunMode::Compare);
+        }
+        let live = self.runs.of(PageMode::Research);
+        self.start_sampled(
+            live,
+            &ws,
+            ws.pattern_plan(),
+            true,
+            |live, plan, provider, url| live.start_pattern(plan, provider, url),
+        );
+    }
+
     /// Validates the agents set-up and starts its conversations.
     pub fn run_agents(&self) {
         let ws = self.workspace.get_untracked();
@@ -261,6 +281,19 @@ impl AppState {
         plan: Result<P, Vec<Invalid>>,
         start: impl FnOnce(&LiveRun, P, Rc<dyn Provider>, Option<String>),
     ) {
+        self.start_sampled(live, ws, plan, false, start)
+    }
+
+    /// [`AppState::start_checked`]; with `sampling`, the simulated model answers each request
+    /// as a fresh sample (the patterns).
+    fn start_sampled<P>(
+        &self,
+        live: LiveRun,
+        ws: &Workspace,
+        plan: Result<P, Vec<Invalid>>,
+        sampling: bool,
+        start: impl FnOnce(&LiveRun, P, Rc<dyn Provider>, Option<String>),
+    ) {
         let plan = match plan {
             Ok(plan) => plan,
             Err(problems) => {
@@ -268,7 +301,7 @@ impl AppState {
                 return;
             }
         };
-        match self.provider_for(ws) {
+        match self.provider_of(ws, ws.provider.kind, sampling) {
             Ok(provider) => {
                 self.errors.set(Vec::new());
                 self.runs.cancel_all();
@@ -280,11 +313,17 @@ impl AppState {
 
     /// The provider the workspace asks for, or why it cannot be used.
     pub(crate) fn provider_for(&self, ws: &Workspace) -> Result<Rc<dyn Provider>, String> {
-        self.provider_of(ws, ws.provider.kind)
+        self.provider_of(ws, ws.provider.kind, false)
     }
 
-    /// A provider of `kind` with the workspace's settings for it (address, key, simulation).
-    fn provider_of(&self, ws: &Workspace, kind: ProviderKind) -> Result<Rc<dyn Provider>, String> {
+    /// A provider of `kind` with the workspace's settings for it (address, key, simulation);
+    /// the simulated model samples (a fresh answer per request) when `sampling`.
+    fn provider_of(
+        &self,
+        ws: &Workspace,
+        kind: ProviderKind,
+        sampling: bool,
+    ) -> Result<Rc<dyn Provider>, String> {
         let key = self.api_key.get_untracked();
         match kind {
             ProviderKind::Simulated => {
@@ -295,6 +334,9 @@ impl AppState {
                     if question.simulate != SimBehaviour::Normal {
                         provider = provider.with_behaviour(text, question.simulate);
                     }
+                }
+                if sampling {
+                    provider = provider.sampling();
                 }
                 Ok(Rc::new(provider))
             }

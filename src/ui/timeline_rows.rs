@@ -91,6 +91,20 @@ pub fn LaneRow(
                 .unwrap_or_default()
         })
     };
+    // A cached prefix: the lane's cache writes and reads (when its request marked one, or
+    // the server reported any).
+    let cache = {
+        let h = handle.clone();
+        Memo::new(move |_| {
+            h.with(|v| {
+                let u = v.usage;
+                let marked = v.request.as_ref().is_some_and(|r| r.cache_system);
+                (marked || u.cache_creation_input_tokens + u.cache_read_input_tokens > 0)
+                    .then_some((u.cache_creation_input_tokens, u.cache_read_input_tokens))
+            })
+            .flatten()
+        })
+    };
     let network = Memo::new(move |_| handle.network());
     let position =
         Memo::new(move |_| row_of.with(|m| m.get(&RowKey::Lane(id)).copied().unwrap_or((0, 0))));
@@ -111,15 +125,23 @@ pub fn LaneRow(
         _ => ("lane", None, None),
     };
     let lane_index = match info.kind {
-        LaneKind::Question { index } => index,
+        LaneKind::Question { index } | LaneKind::PatternCall { index, .. } => index,
         _ => id,
     };
+    // Patterns: a hedge's backup copy, a reduce level, the winner of a race (the one that
+    // finished; the others end cancelled).
+    let (hedge, level) = match info.kind {
+        LaneKind::PatternCall { backup, level, .. } => (backup.then_some("true"), level),
+        _ => (None, None),
+    };
+    let racing = info.group == Group::Race;
     let kind_class = match info.kind {
         LaneKind::Question { .. } => "question",
         LaneKind::Synthesis => "synthesis",
         LaneKind::Conversation { .. } => "conversation",
         LaneKind::Turn { .. } => "turn",
         LaneKind::Tool { .. } => "tool",
+        LaneKind::PatternCall { .. } => "pattern-call",
     };
     // Variants B–D say so before their label (A's rows come first under each heading).
     let label = if info.variant == crate::engine::Variant::A {
@@ -154,6 +176,11 @@ pub fn LaneRow(
             data-tool=tool
             data-conversation=conversation
             data-parent=info.parent
+            data-hedge=hedge
+            data-level=level
+            data-cache-write-tokens=move || cache.get().map(|c| c.0)
+            data-cache-read-tokens=move || cache.get().map(|c| c.1)
+            data-winner=move || (racing && status.get() == LaneStatus::Done).then_some("true")
             data-stalled-ms=move || network.with(|n| n.as_ref().map(|n| format!("{:.1}", n.stalled_ms())))
             data-protocol=move || network.with(|n| n.as_ref().map(|n| n.protocol.clone()))
             transform=move || format!("translate(0,{})", y_in_chunk())

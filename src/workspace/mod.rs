@@ -6,6 +6,7 @@
 
 mod agents;
 pub mod limits;
+mod pattern_presets;
 mod presets;
 pub mod recovery;
 pub mod samples;
@@ -35,6 +36,7 @@ pub use storage::{
 pub use variants::{VariantSet, VariantSetup};
 
 use crate::engine::{fill_topic, CompareTiming, FailurePolicy, RetryPolicy, RunMode, RunPlan};
+use crate::patterns::{PatternPlan, PatternSettings};
 use crate::providers::simulated::{SimBehaviour, SimulationSettings};
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +50,10 @@ pub struct Question {
     /// What the simulated model does with it (ignored by real providers).
     #[serde(default, skip_serializing_if = "is_normal")]
     pub simulate: SimBehaviour,
+}
+
+fn is_default_patterns(p: &PatternSettings) -> bool {
+    *p == PatternSettings::default()
 }
 
 fn is_normal(b: &SimBehaviour) -> bool {
@@ -205,6 +211,10 @@ pub struct Workspace {
     /// Research or agents.
     pub mode: PageMode,
     pub agents: AgentSettings,
+    /// The pattern chosen and its settings (sectioning is the page's compare); left out of
+    /// saves and links while it has its defaults.
+    #[serde(skip_serializing_if = "is_default_patterns")]
+    pub patterns: PatternSettings,
     /// Variants B–D beside the set-up (none in saves from before variants).
     #[serde(default, skip_serializing_if = "VariantSet::is_empty")]
     pub variants: VariantSet,
@@ -226,6 +236,7 @@ impl Default for Workspace {
                 simulation: SimulationSettings::default(),
                 mode: PageMode::Research,
                 agents: AgentSettings::default(),
+                patterns: PatternSettings::default(),
                 variants: VariantSet::default(),
             })
     }
@@ -306,6 +317,17 @@ impl Workspace {
                 ..RetryPolicy::default()
             },
         )
+    }
+
+    /// The plan of the chosen pattern (its questions, model and policies from the research
+    /// set-up), or the problems that prevent it.
+    pub fn pattern_plan(&self) -> Result<PatternPlan, Vec<Invalid>> {
+        let plan = PatternPlan {
+            base: self.plan(RunMode::Parallel)?,
+            settings: self.patterns.clone(),
+        };
+        crate::patterns::check(&plan).map_err(|e| vec![Invalid(e.to_string())])?;
+        Ok(plan)
     }
 
     /// The run plan for `mode`, or the problems that prevent it.

@@ -121,6 +121,62 @@ pub const PRESETS: &[Preset] = &[
         system_prompt: "You are a historian of technology. Answer in two or three sentences.",
         synthesis_prompt: "Write a short timeline of {topic} from the answers below.",
     },
+    Preset {
+        id: "voting",
+        title: "Pattern: voting on a sum (a model wrong 30% of the time)",
+        topic: "",
+        questions: &[(
+            "What is (17 + 25) * 3 - 4? End with 'Answer: <number>'.",
+            Normal,
+        )],
+        system_prompt: "Work it out step by step, then give the final number.",
+        synthesis_prompt: "Combine the answers below.",
+    },
+    Preset {
+        id: "racing",
+        title: "Pattern: racing three copies of one request",
+        topic: "Lisbon",
+        questions: &[("What is the best way to get around {topic}?", Normal)],
+        system_prompt: "You are a helpful travel researcher. Answer in one short paragraph.",
+        synthesis_prompt: "Combine the answers below.",
+    },
+    Preset {
+        id: "hedging",
+        title: "Pattern: hedging twenty calls with slow outliers",
+        topic: "the history of computing",
+        questions: &[
+            ("Who was Ada Lovelace, in the context of {topic}?", Normal),
+            ("What was the ENIAC's role in {topic}?", Normal),
+            ("Why did the transistor matter in {topic}?", Normal),
+            ("What did Unix change in {topic}?", Normal),
+        ],
+        system_prompt: "You are a historian of technology. Answer in two or three sentences.",
+        synthesis_prompt: "Combine the answers below.",
+    },
+    Preset {
+        id: "map-reduce",
+        title: "Pattern: map-reduce over a council report",
+        topic: "",
+        questions: &[("What does the report recommend, and why?", Normal)],
+        system_prompt: "You are a careful analyst. Answer in a short paragraph.",
+        synthesis_prompt: "Combine the answers below.",
+    },
+    Preset {
+        id: "cached-prefix",
+        title: "Pattern: four questions about one long report (a cached prefix)",
+        topic: "",
+        questions: &[
+            (
+                "What does the eastern quay need, and what does it cost?",
+                Normal,
+            ),
+            ("Who opposes the ferry terminal, and why?", Normal),
+            ("What did the environmental survey find?", Normal),
+            ("What does the report recommend?", Normal),
+        ],
+        system_prompt: "Answer from the report below, in two sentences.",
+        synthesis_prompt: "Combine the answers below.",
+    },
 ];
 
 /// The preset with this id.
@@ -150,8 +206,10 @@ impl Preset {
             simulation: SimulationSettings::default(),
             mode: PageMode::Research,
             agents: AgentSettings::default(),
+            patterns: super::pattern_presets::patterns_of(self.id),
             variants: super::VariantSet::default(),
         }
+        .with_pattern_knobs(self.id)
     }
 
     /// Applies the preset's content to `ws`, keeping its provider and run settings.
@@ -163,6 +221,7 @@ impl Preset {
             agents: ws.agents.clone(),
             ..self.workspace()
         }
+        .with_pattern_knobs(self.id)
     }
 }
 

@@ -10,6 +10,7 @@ mod arithmetic;
 mod cache;
 mod canned;
 mod profile;
+mod sampling;
 mod server;
 mod tool_script;
 mod writer;
@@ -54,6 +55,10 @@ pub struct SimulationSettings {
     pub chunk_ms: f64,
     /// The server's capacity: a concurrency limit (429 beyond it) and slots (queue inside).
     pub server: ServerCapacity,
+    /// Chance (0–1) that a sampled answer to a question with one right answer (arithmetic) is
+    /// wrong (only when sampling, as the patterns do).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub wrong_rate: f64,
     /// Pace and answer length (a request whose model names a profile uses that one instead).
     pub profile: SimProfile,
 }
@@ -68,9 +73,14 @@ impl Default for SimulationSettings {
             rate_limit_rate: 0.0,
             chunk_ms: 50.0,
             server: ServerCapacity::default(),
+            wrong_rate: 0.0,
             profile: SimProfile::Demo,
         }
     }
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// What the simulator does with one particular question, whatever the knobs say.
@@ -162,6 +172,8 @@ pub struct SimulatedProvider {
     behaviours: Rc<HashMap<String, SimBehaviour>>,
     server: Rc<server::ServerState>,
     cache: Rc<PromptCache>,
+    /// Requests answered per prompt, when every request is a fresh sample.
+    draws: Option<sampling::Draws>,
 }
 
 impl SimulatedProvider {
@@ -173,6 +185,7 @@ impl SimulatedProvider {
             settings: Rc::new(settings),
             behaviours: Rc::new(HashMap::new()),
             cache: Rc::default(),
+            draws: None,
         }
     }
 
@@ -193,8 +206,16 @@ impl SimulatedProvider {
 
     /// Decides how the response to `request` (attempt `attempt`) will go.
     pub fn plan(&self, request: &ModelRequest, attempt: u32) -> ResponsePlan {
+        self.plan_draw(request, attempt, None)
+    }
+
+    /// [`SimulatedProvider::plan`] for draw `draw` of a sampling provider.
+    fn plan_draw(&self, request: &ModelRequest, attempt: u32, draw: Option<u64>) -> ResponsePlan {
         let prompt = request.last_user_text();
-        let seed = self.settings.seed.to_string();
+        let seed = match draw {
+            Some(draw) => format!("{}/draw {draw}", self.settings.seed),
+            None => self.settings.seed.to_string(),
+        };
         let mut rng = SplitMix64::new(stable_hash(&[&seed, &request.model, &prompt]));
         let mut attempt_rng = SplitMix64::new(stable_hash(&[
             &seed,
@@ -218,6 +239,10 @@ impl SimulatedProvider {
             (turn.text, turn.tool_calls)
         } else if writer::is_synthesis_prompt(&prompt) {
             (writer::synthesis(&prompt, &mut rng), Vec::new())
+        } else if let Some(text) =
+            draw.and_then(|_| sampling::worked_answer(&prompt, &self.settings, &mut rng))
+        {
+            (text, Vec::new())
         } else {
             let (low, high) = numbers.words;
             let target = low + rng.index(high.saturating_sub(low));
@@ -333,6 +358,7 @@ impl Provider for SimulatedProvider {
         let started_ms = self.clock.now_ms();
         let simulator = self.clone();
         let request = request.clone();
+        let draw = self.next_draw(&request.last_user_text());
         let events = futures::stream::once(async move {
             // The "server" thinks after the call has started, so a batch of calls started in one
             // tick all get their start stamped before any answer is composed.
@@ -352,7 +378,7 @@ impl Provider for SimulatedProvider {
             } else {
                 started_ms
             };
-            let stream = simulator.unfold(&request, attempt, started_ms);
+            let stream = simulator.unfold(&request, attempt, draw, started_ms);
             // The request stays inside the server (in flight, in its slot) while it streams.
             Box::pin(stream.map(move |item| {
                 let _inside = &inside;
@@ -365,8 +391,14 @@ impl Provider for SimulatedProvider {
 
 impl SimulatedProvider {
     /// The response to `request` as a timed stream.
-    fn unfold(&self, request: &ModelRequest, attempt: u32, started_ms: f64) -> EventStream {
-        let mut plan = self.plan(request, attempt);
+    fn unfold(
+        &self,
+        request: &ModelRequest,
+        attempt: u32,
+        draw: Option<u64>,
+        started_ms: f64,
+    ) -> EventStream {
+        let mut plan = self.plan_draw(request, attempt, draw);
         if !matches!(plan.end, PlannedEnd::Error(_)) {
             // The prompt cache sees the request when it starts; its entry is there for others
             // once this response begins (the first token).

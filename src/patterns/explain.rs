@@ -1,0 +1,91 @@
+//! The pattern panel's explanation, with the run's own numbers: when the pattern pays and what
+//! it costs.
+
+use super::{GroupSummary, Pattern, PatternSummary};
+use crate::base::seconds_text;
+
+fn ratio(a: u64, b: u64) -> String {
+    if b == 0 {
+        "—".into()
+    } else {
+        format!("{:.1}×", a as f64 / b as f64)
+    }
+}
+
+fn tokens(g: &GroupSummary) -> u64 {
+    g.tokens_in + g.tokens_out
+}
+
+/// What the run shows, in words with its numbers.
+pub fn explain(s: &PatternSummary) -> String {
+    let (Some(base), Some(strategy)) = (&s.baseline, &s.strategy) else {
+        return String::new();
+    };
+    match s.pattern {
+        Pattern::Voting => {
+            let decided = match &s.tally {
+                Some(t) => format!(
+                    "The majority, {}, got {:.0}% of the {} votes.",
+                    t.winner().unwrap_or("none"),
+                    t.agreement() * 100.0,
+                    t.voted
+                ),
+                None => "No decision yet.".into(),
+            };
+            format!(
+                "Voting asked the same question {} times at once and decided after the last sample \
+                 settled: {} against {} for one call. {decided} It paid {} tokens against {} — {} \
+                 the tokens of one call: voting multiplies the cost by N, and pays when single \
+                 answers are often wrong and the errors disagree.",
+                strategy.calls,
+                seconds_text(strategy.wall_ms),
+                seconds_text(base.wall_ms),
+                tokens(strategy),
+                tokens(base),
+                ratio(tokens(strategy), tokens(base)),
+            )
+        }
+        Pattern::Racing => {
+            let race = s.race.clone().unwrap_or_default();
+            let slowest = race
+                .contestants
+                .iter()
+                .filter_map(|c| c.2)
+                .fold(0.0, f64::max);
+            format!(
+                "Racing sent one request to {} contestants; the first complete answer came after {} \
+                 (the single call took {}), and the others were cancelled at that moment — \
+                 without the race they would have run to {}. The losers cost {} input and {} \
+                 output tokens: racing pays for the losers to cut the wait to the fastest.",
+                race.contestants.len(),
+                race.winner_ms.map(seconds_text).unwrap_or_else(|| "—".into()),
+                seconds_text(base.wall_ms),
+                seconds_text(slowest),
+                race.loser_tokens_in,
+                race.loser_tokens_out,
+            )
+        }
+        Pattern::Hedging => {
+            let h = s.hedge.clone().unwrap_or_default();
+            let [_, p95_plain, _, max_plain] = super::HedgeSummary::stats(&h.plain);
+            let [_, p95_hedged, _, max_hedged] = super::HedgeSummary::stats(&h.hedged);
+            let t = |v: Option<f64>| v.map(seconds_text).unwrap_or_else(|| "—".into());
+            format!(
+                "Hedging sent {} backup copies for {} calls ({} of them won). The slowest 5% \
+                 went from {} plain to {} hedged (p95), the slowest from {} to {}. The backups \
+                 cost {} input and {} output tokens: hedging pays for the losers to cut the \
+                 tail, not the typical call.",
+                h.backups,
+                h.hedged.len().max(h.plain.len()),
+                h.backups_won,
+                t(p95_plain),
+                t(p95_hedged),
+                t(max_plain),
+                t(max_hedged),
+                h.backup_tokens_in,
+                h.backup_tokens_out,
+            )
+        }
+        _ => String::new(),
+    }
+}
