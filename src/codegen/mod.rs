@@ -24,10 +24,12 @@
 //! ```
 
 mod literal;
+mod patterns;
 mod python;
 mod rust;
 mod typescript;
 
+pub use patterns::generate_pattern;
 pub use rust::cargo_manifest;
 
 use crate::engine::{FailurePolicy, RunMode, RunPlan};
