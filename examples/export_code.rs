@@ -10,12 +10,13 @@
 //!
 //! - `--model M` replaces the model (the tests use the mock's, e.g. `mock?ttft=300&tps=200`).
 //! - `--plan-json JSON` replaces fields of the plan: a JSON object in `RunPlan`'s serde form,
-//!   e.g. `{"failure_policy": "fail-fast", "concurrency_limit": null}`.
+//!   e.g. `{"failure_policy": "fail-fast", "concurrency_limit": null}`; its `rounds` (not a
+//!   field of the plan: the page keeps it in the workspace) repeats the run that many times.
 //! - `--echo-prompt FILE` also writes the synthesis prompt the page builds when every research
 //!   answer repeats its question (what the mock answers with `echo=1`), so that the tests can
 //!   compare the programs' synthesis with the page's byte for byte.
 
-use parallel_playground::codegen::{cargo_manifest, generate, CodeLanguage};
+use parallel_playground::codegen::{cargo_manifest, generate_rounds, CodeLanguage};
 use parallel_playground::engine::{
     synthesis_prompt, FailurePolicy, ResearchOutcome, RunMode, RunPlan,
 };
@@ -67,8 +68,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
     Ok(options)
 }
 
-/// The plan the programs are generated for.
-fn test_plan(options: &Options) -> Result<RunPlan, String> {
+/// The plan the programs are generated for, and its rounds.
+fn test_plan(options: &Options) -> Result<(RunPlan, u32), String> {
     let travel = preset("travel").ok_or("the travel preset is missing")?;
     let mut workspace = travel.workspace();
     workspace.run.concurrency_limit = Some(2);
@@ -81,18 +82,26 @@ fn test_plan(options: &Options) -> Result<RunPlan, String> {
     if let Some(model) = &options.model {
         plan.model = model.clone();
     }
+    let mut rounds = 1;
     if let Some(json) = &options.plan_json {
-        plan = with_fields(&plan, json)?;
+        (plan, rounds) = with_fields(&plan, json)?;
     }
-    Ok(plan)
+    Ok((plan, rounds))
 }
 
-/// `plan` with the fields of the JSON object `json` replaced.
-fn with_fields(plan: &RunPlan, json: &str) -> Result<RunPlan, String> {
+/// `plan` with the fields of the JSON object `json` replaced, and its `rounds` (default 1).
+fn with_fields(plan: &RunPlan, json: &str) -> Result<(RunPlan, u32), String> {
     let changes: Value =
         serde_json::from_str(json).map_err(|e| format!("--plan-json is not JSON: {e}"))?;
-    let Value::Object(changes) = changes else {
+    let Value::Object(mut changes) = changes else {
         return Err("--plan-json must be a JSON object".into());
+    };
+    let rounds = match changes.remove("rounds") {
+        None => 1,
+        Some(n) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or("--plan-json: rounds must be a whole number")?,
     };
     let mut value = serde_json::to_value(plan).map_err(|e| e.to_string())?;
     if let Value::Object(fields) = &mut value {
@@ -103,11 +112,13 @@ fn with_fields(plan: &RunPlan, json: &str) -> Result<RunPlan, String> {
             fields.insert(name, field);
         }
     }
-    serde_json::from_value(value).map_err(|e| format!("--plan-json: {e}"))
+    let plan = serde_json::from_value(value).map_err(|e| format!("--plan-json: {e}"))?;
+    Ok((plan, rounds))
 }
 
 fn export(options: &Options) -> Result<(), String> {
-    let plan = test_plan(options)?;
+    let (plan, rounds) = test_plan(options)?;
+    let generate = |plan: &RunPlan, language| generate_rounds(plan, language, rounds);
     let out = &options.out;
     write(
         &out.join(CodeLanguage::Python.file_name()),

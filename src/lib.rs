@@ -9,6 +9,7 @@
 //!   OpenAI wire formats and the incremental SSE decoder.
 //! - [`providers`]: the provider interface, the simulated model, and (in the browser) HTTP providers.
 //! - [`workspace`]: the person's set-up, presets, saving and share links.
+//! - [`experiment`]: rounds of a run, their distributions (percentiles) and the tail, CSV.
 //!
 //! Layers point one way (`tests/layers.rs`): `base` ← `wire` ← `providers` ← `engine` ← `agent`
 //! ← `workspace` … ← `ui`.
@@ -19,6 +20,7 @@ pub mod base;
 pub mod batch;
 pub mod codegen;
 pub mod engine;
+pub mod experiment;
 pub mod explain;
 pub mod explain_limits;
 pub mod layout;

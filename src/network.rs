@@ -87,20 +87,30 @@ pub struct TimedCall {
     pub end: f64,
 }
 
-/// Pairs entries with calls: closest start and end first; a pair is only made when both are
-/// within `tolerance_ms`. Returns (lane, entry index) pairs.
+/// Pairs entries with calls: closest start and end first. The page notes a call's start just
+/// before it calls `fetch` and its end once it has read the body, so a busy page may note its
+/// start early and its end late: a pair is made when the entry starts between `tolerance_ms`
+/// before and 4 × `tolerance_ms` after the call, and ends between `tolerance_ms` after and
+/// 6 × `tolerance_ms` before the call's end. `taken` entries already belong to a lane. Returns
+/// (lane, entry index) pairs.
 pub fn match_entries(
     calls: &[TimedCall],
     entries: &[ResourceTiming],
+    taken: &[usize],
     tolerance_ms: f64,
 ) -> Vec<(usize, usize)> {
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     for (c, call) in calls.iter().enumerate() {
         for (e, entry) in entries.iter().enumerate() {
-            let start_gap = (entry.start - call.start).abs();
-            let end_gap = (entry.response_end - call.end).abs();
-            if start_gap <= tolerance_ms && end_gap <= tolerance_ms {
-                candidates.push((start_gap + end_gap, c, e));
+            if taken.contains(&e) {
+                continue;
+            }
+            let start_lag = entry.start - call.start;
+            let end_lag = call.end - entry.response_end;
+            let window = -tolerance_ms..=4.0 * tolerance_ms;
+            let end_window = -tolerance_ms..=6.0 * tolerance_ms;
+            if window.contains(&start_lag) && end_window.contains(&end_lag) {
+                candidates.push((start_lag.abs() + end_lag.abs(), c, e));
             }
         }
     }
@@ -176,8 +186,28 @@ mod tests {
             entry(100.1, 100.5, 200.0, 2101.0),
             entry(9000.0, 9000.0, 9001.0, 9002.0),
         ];
-        let mut pairs = match_entries(&calls, &entries, 50.0);
+        let mut pairs = match_entries(&calls, &entries, &[], 50.0);
         pairs.sort();
         assert_eq!(pairs, vec![(7, 1), (8, 0)]);
+        // An entry that already belongs to a lane is not handed out again.
+        assert_eq!(match_entries(&calls[..1], &entries, &[1], 50.0), vec![]);
+    }
+
+    #[test]
+    fn a_busy_page_that_read_the_end_late_still_gets_its_entry() {
+        let calls = [TimedCall {
+            lane: 3,
+            start: 100.0,
+            end: 1900.0,
+        }];
+        // The body ended at 1600 ms; the page was busy for 300 ms before it read the end.
+        let entries = [entry(130.0, 130.0, 1500.0, 1600.0)];
+        assert_eq!(match_entries(&calls, &entries, &[], 80.0), vec![(3, 0)]);
+        // An end long after the entry's is another request's.
+        let late = [TimedCall {
+            end: 2200.0,
+            ..calls[0]
+        }];
+        assert_eq!(match_entries(&late, &entries, &[], 80.0), vec![]);
     }
 }

@@ -19,6 +19,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("engine", &["base", "wire", "providers"]),
     ("agent", &["base", "wire", "providers", "engine"]),
     ("patterns", &["base", "wire", "providers", "engine"]),
+    ("experiment", &["base", "wire", "providers", "engine"]),
     (
         "workspace",
         &["base", "wire", "providers", "engine", "agent", "patterns"],
@@ -32,6 +33,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "engine",
             "workspace",
             "patterns",
+            "experiment",
         ],
     ),
     (
@@ -56,6 +58,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "lesson",
         &[
+            "experiment",
             "base",
             "wire",
             "providers",
@@ -76,6 +79,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "ui",
         &[
+            "experiment",
             "base",
             "wire",
             "providers",

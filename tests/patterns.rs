@@ -83,6 +83,7 @@ impl Provider for Streaming {
                         usage: Usage {
                             input_tokens: 10,
                             output_tokens: 5,
+                            ..Usage::default()
                         },
                     },
                     2 => {
@@ -95,6 +96,7 @@ impl Provider for Streaming {
                         usage: Usage {
                             input_tokens: 10,
                             output_tokens: 20,
+                            ..Usage::default()
                         },
                     },
                     4 => {

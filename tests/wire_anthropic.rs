@@ -47,10 +47,7 @@ fn text(text: &str) -> Result<ProviderEvent, ProviderError> {
 
 fn usage(input_tokens: u32, output_tokens: u32) -> Result<ProviderEvent, ProviderError> {
     Ok(ProviderEvent::Usage {
-        usage: Usage {
-            input_tokens,
-            output_tokens,
-        },
+        usage: Usage::new(input_tokens, output_tokens),
     })
 }
 
@@ -269,5 +266,56 @@ fn an_endless_line_is_a_decode_error_not_unbounded_memory() {
     assert!(
         matches!(&events[..], [Err(ProviderError::Decode { .. })]),
         "{events:?}"
+    );
+}
+
+#[test]
+fn cache_writes_and_reads_are_decoded_from_the_usage_fields() {
+    let start = r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"usage":{"input_tokens":12,"cache_creation_input_tokens":2048,"cache_read_input_tokens":0,"output_tokens":1}}}"#;
+    let body = [
+        sse("message_start", start),
+        sse(
+            "message_delta",
+            r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}"#,
+        ),
+        sse("message_stop", r#"{"type":"message_stop"}"#),
+    ]
+    .concat();
+    let mut answer = ResponseAccumulator::default();
+    for event in decode_every_way(&body).iter().flatten() {
+        answer.push(event);
+    }
+    let usage = answer.usage();
+    assert_eq!(
+        usage,
+        Usage {
+            input_tokens: 12,
+            output_tokens: 7,
+            cache_creation_input_tokens: 2048,
+            cache_read_input_tokens: 0,
+        }
+    );
+    assert_eq!(usage.total_input_tokens(), 2060);
+
+    let message = parallel_playground::wire::anthropic::parse_message(
+        r#"{"content":[],"usage":{"input_tokens":3,"output_tokens":1,"cache_read_input_tokens":900,"cache_creation_input_tokens":null}}"#,
+    )
+    .expect("a valid message");
+    assert_eq!(message.usage.cache_read_input_tokens, 900);
+    assert_eq!(message.usage.cache_creation_input_tokens, 0);
+}
+
+#[test]
+fn a_shared_prefix_is_sent_as_a_system_block_with_cache_control() {
+    use parallel_playground::providers::ModelRequest;
+    let mut request = ModelRequest::ask("claude-haiku-4-5", Some("Long document"), "Q?", 64);
+    let plain = parallel_playground::wire::anthropic::request_body(&request, true);
+    assert_eq!(plain["system"], "Long document");
+    request.cache_system = true;
+    let marked = parallel_playground::wire::anthropic::request_body(&request, true);
+    assert_eq!(
+        marked["system"],
+        serde_json::json!([{"type": "text", "text": "Long document",
+                            "cache_control": {"type": "ephemeral"}}])
     );
 }

@@ -179,10 +179,7 @@ fn response() -> impl Strategy<Value = Response> {
     )
         .prop_map(|(parts, (input, output), line_ends, comments)| Response {
             parts,
-            usage: Usage {
-                input_tokens: input,
-                output_tokens: output,
-            },
+            usage: Usage::new(input, output),
             line_ends,
             comments,
         })

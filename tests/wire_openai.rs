@@ -103,10 +103,7 @@ fn a_text_and_tool_calls_stream_gives_every_event_in_order() {
         tool_start(2, "call_def", "get_time"),
         tool_input(2, "{\"tz\":\"CET\"}"),
         Ok(ProviderEvent::Usage {
-            usage: Usage {
-                input_tokens: 82,
-                output_tokens: 41,
-            },
+            usage: Usage::new(82, 41),
         }),
         stop(StopReason::ToolUse),
     ];
@@ -291,4 +288,26 @@ fn comments_and_unknown_event_names_do_not_disturb_the_stream() {
         decode_every_way(&body),
         vec![text("é"), stop(StopReason::EndTurn)]
     );
+}
+
+#[test]
+fn cached_prompt_tokens_are_counted_apart_from_the_plain_input() {
+    let body = [
+        choice(r#"{"role":"assistant","content":"Hi"}"#, r#""stop""#),
+        chunk(
+            r#"{"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":1200,"completion_tokens":5,"total_tokens":1205,"prompt_tokens_details":{"cached_tokens":1024}}}"#,
+        ),
+        "data: [DONE]\n\n".to_string(),
+    ]
+    .concat();
+    let mut answer = ResponseAccumulator::default();
+    for event in decode_every_way(&body).iter().flatten() {
+        answer.push(event);
+    }
+    let usage = answer.usage();
+    assert_eq!(
+        (usage.input_tokens, usage.cache_read_input_tokens),
+        (176, 1024)
+    );
+    assert_eq!(usage.total_input_tokens(), 1200);
 }

@@ -88,6 +88,7 @@ pub fn run_agent(
                 max_tokens: agent.max_tokens,
                 temperature: None,
                 tools: specs.clone(),
+                cache_system: false,
             };
             let call = run_call(&env.calls, lane, request, &cancel, None).await;
             let Some(reply) = call.message else {

@@ -25,7 +25,9 @@
 
 mod literal;
 mod patterns;
+pub mod patterns_map_cache;
 mod python;
+mod rounds;
 mod rust;
 mod typescript;
 
@@ -101,7 +103,18 @@ impl CodeLanguage {
 /// The program that runs `plan` in `language`: one self-contained file, with a header comment
 /// that says what it does and how to run it.
 pub fn generate(plan: &RunPlan, language: CodeLanguage) -> String {
+    generate_rounds(plan, language, 1)
+}
+
+/// As [`generate`], the run repeated `rounds` times with the percentiles of its wall times
+/// printed at the end (Python and TypeScript; the Rust program runs once and says so).
+pub fn generate_rounds(plan: &RunPlan, language: CodeLanguage, rounds: u32) -> String {
     let mut setup = Setup::from_plan(plan);
+    setup.rounds = rounds.max(1);
+    if language == CodeLanguage::Rust {
+        setup.rounds_left_out = setup.rounds > 1;
+        setup.rounds = 1;
+    }
     if language == CodeLanguage::Rust && setup.has_limits() {
         // Not written for the Rust program yet: it says so rather than pretending.
         setup.requests_per_minute = None;
@@ -147,6 +160,10 @@ struct Setup<'a> {
     adaptive: bool,
     /// The plan had budgets or the adaptive limit that this language's program leaves out.
     limits_left_out: bool,
+    /// How many times the program repeats the run (1: once, no loop).
+    rounds: u32,
+    /// The page asked for rounds that this language's program leaves out.
+    rounds_left_out: bool,
 }
 
 impl<'a> Setup<'a> {
@@ -188,6 +205,8 @@ impl<'a> Setup<'a> {
             tokens_per_minute: plan.limits.tokens_per_minute.filter(|n| *n > 0),
             adaptive: plan.limits.adaptive,
             limits_left_out: false,
+            rounds: 1,
+            rounds_left_out: false,
         }
     }
 
@@ -306,6 +325,21 @@ impl<'a> Setup<'a> {
                  or 529, and holds new calls back for the server's retry-after. The program \
                  retries those itself so that every refusal reaches the limit."
             ));
+        }
+        if self.rounds > 1 {
+            paragraphs.push(format!(
+                "The whole run repeats {} times, one round after the other; at the end it \
+                 prints p50, p95, p99 and max of each run's wall time over the rounds \
+                 (nearest-rank percentiles, as the page computes them).",
+                self.rounds
+            ));
+        }
+        if self.rounds_left_out {
+            paragraphs.push(
+                "The page's rounds are not part of this program: it runs once (the Python \
+                 and TypeScript ones repeat the run and print its percentiles)."
+                    .to_string(),
+            );
         }
         if self.limits_left_out {
             paragraphs.push(

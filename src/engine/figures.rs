@@ -5,7 +5,7 @@
 //! (the synthesis is serial; with a limit of k, the calls run in rounds).
 
 use super::event::{Group, LaneKind};
-use super::pricing::cost_usd;
+use super::pricing::usage_cost_usd;
 use super::timeline::{LaneStatus, LaneView, RunView};
 use serde::Serialize;
 
@@ -203,7 +203,10 @@ fn agent_figures(view: &RunView, now_ms: f64) -> Option<AgentFigures> {
         .sum();
     let wall_ms = end.unwrap_or(now_ms) - start;
     let count = |pred: fn(&LaneKind) -> bool| lanes.iter().filter(|l| pred(&l.info.kind)).count();
-    let tokens_in: u64 = lanes.iter().map(|l| u64::from(l.usage.input_tokens)).sum();
+    let tokens_in: u64 = lanes
+        .iter()
+        .map(|l| u64::from(l.usage.total_input_tokens()))
+        .sum();
     let tokens_out: u64 = lanes.iter().map(|l| u64::from(l.usage.output_tokens)).sum();
     Some(AgentFigures {
         wall_ms,
@@ -218,7 +221,7 @@ fn agent_figures(view: &RunView, now_ms: f64) -> Option<AgentFigures> {
         tool_calls: count(|k| matches!(k, LaneKind::Tool { .. })),
         tokens_in,
         tokens_out,
-        cost_usd: cost_usd(&view.model, tokens_in, tokens_out),
+        cost_usd: lanes_cost_usd(&view.model, &lanes),
         finished: end.is_some(),
     })
 }
@@ -230,7 +233,10 @@ fn group_figures(view: &RunView, group: Group, now_ms: f64) -> Option<GroupFigur
     let lanes: Vec<&LaneView> = questions.iter().copied().chain(synthesis).collect();
     let duration = |l: &LaneView| lane_duration(l, now_ms);
     let wall_ms = end.unwrap_or(now_ms) - start;
-    let tokens_in: u64 = lanes.iter().map(|l| u64::from(l.usage.input_tokens)).sum();
+    let tokens_in: u64 = lanes
+        .iter()
+        .map(|l| u64::from(l.usage.total_input_tokens()))
+        .sum();
     let tokens_out: u64 = lanes.iter().map(|l| u64::from(l.usage.output_tokens)).sum();
     let first_tokens: Vec<f64> = questions
         .iter()
@@ -257,9 +263,14 @@ fn group_figures(view: &RunView, group: Group, now_ms: f64) -> Option<GroupFigur
         },
         mean_first_token_ms: (!first_tokens.is_empty())
             .then(|| first_tokens.iter().sum::<f64>() / first_tokens.len() as f64),
-        cost_usd: cost_usd(&view.model, tokens_in, tokens_out),
+        cost_usd: lanes_cost_usd(&view.model, &lanes),
         finished: end.is_some(),
     })
+}
+
+/// What the lanes cost at `model`'s price, cache writes and reads at their multipliers.
+pub fn lanes_cost_usd(model: &str, lanes: &[&LaneView]) -> Option<f64> {
+    lanes.iter().map(|l| usage_cost_usd(model, &l.usage)).sum()
 }
 
 #[cfg(test)]

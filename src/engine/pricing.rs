@@ -46,6 +46,51 @@ pub fn price_of(model: &str) -> Option<Price> {
         })
 }
 
+/// What the prompt cache costs, as multiples of the input price: a write (Anthropic's 5-minute
+/// cache: 1.25×; OpenAI charges no surcharge) and a read (Anthropic 0.1×, OpenAI 0.5× for GPT-4o
+/// and 0.25× for GPT-4.1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CacheMultipliers {
+    pub write: f64,
+    pub read: f64,
+}
+
+/// Anthropic's 5-minute cache write.
+pub const CACHE_WRITE_MULTIPLIER: f64 = 1.25;
+/// Anthropic's cache read.
+pub const CACHE_READ_MULTIPLIER: f64 = 0.1;
+
+/// The cache multipliers for `model`: OpenAI's for GPT models, else Anthropic's.
+pub fn cache_multipliers(model: &str) -> CacheMultipliers {
+    let name = model.to_ascii_lowercase();
+    let read = if name.contains("gpt-4.1") {
+        0.25
+    } else if name.contains("gpt-") {
+        0.5
+    } else {
+        return CacheMultipliers {
+            write: CACHE_WRITE_MULTIPLIER,
+            read: CACHE_READ_MULTIPLIER,
+        };
+    };
+    CacheMultipliers { write: 1.0, read }
+}
+
+/// The cost of a response's usage at `price`, cache writes and reads at `model`'s multipliers.
+pub fn usage_cost_at(price: Price, model: &str, usage: &crate::providers::Usage) -> f64 {
+    let cache = cache_multipliers(model);
+    let input = usage.input_tokens as f64
+        + usage.cache_creation_input_tokens as f64 * cache.write
+        + usage.cache_read_input_tokens as f64 * cache.read;
+    (input * price.input_per_mtok + usage.output_tokens as f64 * price.output_per_mtok)
+        / 1_000_000.0
+}
+
+/// The cost of a response's usage at `model`'s price, if it is known.
+pub fn usage_cost_usd(model: &str, usage: &crate::providers::Usage) -> Option<f64> {
+    Some(usage_cost_at(price_of(model)?, model, usage))
+}
+
 /// The cost of a token count at `model`'s price.
 pub fn cost_usd(model: &str, input_tokens: u64, output_tokens: u64) -> Option<f64> {
     let price = price_of(model)?;
@@ -79,5 +124,28 @@ mod tests {
         );
         assert_eq!(price_of("unknown-model"), None);
         assert_eq!(cost_usd("claude-sonnet-4-5", 1_000_000, 100_000), Some(4.5));
+    }
+
+    #[test]
+    fn cache_writes_cost_more_and_reads_less_than_plain_input() {
+        use crate::providers::Usage;
+        let model = "claude-sonnet-4-5";
+        let plain = Usage::new(1_000_000, 0);
+        let written = Usage {
+            input_tokens: 0,
+            cache_creation_input_tokens: 1_000_000,
+            ..plain
+        };
+        let read = Usage {
+            input_tokens: 0,
+            cache_read_input_tokens: 1_000_000,
+            ..plain
+        };
+        let cost = |u: &Usage| usage_cost_usd(model, u).unwrap_or(f64::NAN);
+        assert!((cost(&plain) - 3.0).abs() < 1e-9);
+        assert!((cost(&written) - 3.75).abs() < 1e-9);
+        assert!((cost(&read) - 0.3).abs() < 1e-9);
+        assert_eq!(cache_multipliers("gpt-4o-mini").write, 1.0);
+        assert_eq!(cache_multipliers("gpt-4.1").read, 0.25);
     }
 }

@@ -136,10 +136,7 @@ mod tests {
                 partial_json: " 3]}".into(),
             },
             ProviderEvent::Usage {
-                usage: Usage {
-                    input_tokens: 10,
-                    output_tokens: 7,
-                },
+                usage: Usage::new(10, 7),
             },
             ProviderEvent::Stop {
                 reason: StopReason::ToolUse,

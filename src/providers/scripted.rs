@@ -122,10 +122,7 @@ impl Provider for ScriptedProvider {
                     total_ms,
                     vec![
                         Ok(ProviderEvent::Usage {
-                            usage: Usage {
-                                input_tokens,
-                                output_tokens,
-                            },
+                            usage: Usage::new(input_tokens, output_tokens),
                         }),
                         Ok(ProviderEvent::Stop {
                             reason: StopReason::EndTurn,

@@ -3,7 +3,7 @@
 
 use super::state::use_app;
 use crate::browser::page;
-use crate::codegen::{generate, CodeLanguage};
+use crate::codegen::{generate_rounds, CodeLanguage};
 use crate::engine::RunMode;
 use leptos::prelude::*;
 
@@ -16,7 +16,7 @@ pub fn CodePanel() -> impl IntoView {
     let code = Memo::new(move |_| {
         let ws = app.workspace.get();
         match ws.plan(mode.get()) {
-            Ok(plan) => Ok(generate(&plan, language.get())),
+            Ok(plan) => Ok(generate_rounds(&plan, language.get(), ws.run.rounds)),
             Err(problems) => Err(problems
                 .into_iter()
                 .map(|p| p.0)

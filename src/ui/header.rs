@@ -46,6 +46,11 @@ pub fn Header() -> impl IntoView {
                     share_url.set(Some(url));
                 }>"Share link"</button>
                 <button data-testid="export-json" on:click=export_json>"Export run"</button>
+                <button data-testid="export-csv" title="Every call of every round, one row each"
+                    on:click=move |_| {
+                        let csv = app.shown_run().with_experiment_untracked(|e| e.csv()).unwrap_or_default();
+                        page::download("parallel-playground-calls.csv", "text/csv", &csv);
+                    }>"Export CSV"</button>
                 <button data-testid="export-code" on:click=move |_| app.tab.set(ResultsTab::Code)>"Show me the code"</button>
                 // The accessible name starts with the visible word (WCAG 2.5.3); the icon is hidden.
                 <button data-testid="theme-toggle"

@@ -9,7 +9,7 @@ use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, run, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo,
+    log_line, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo,
     LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
@@ -21,6 +21,9 @@ use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+mod rounds;
+pub use rounds::ProviderForRound;
 
 /// The run on the page: its store, figures, log, and the controls to start and cancel it.
 #[derive(Clone, Copy)]
@@ -34,9 +37,15 @@ pub struct LiveRun {
     pub log: RwSignal<Vec<LogLine>>,
     /// Increases with every new run.
     pub run_number: RwSignal<u64>,
+    /// The round on show (1-based): the latest while running, any finished one after.
+    pub round_shown: RwSignal<u32>,
     /// Notified whenever the store's run-level facts change (every frame with events).
     run_changed: Trigger,
     inner: StoredValue<Inner, LocalStorage>,
+    /// The rounds of the current run (see [`rounds`]).
+    experiment: StoredValue<crate::experiment::Experiment, LocalStorage>,
+    /// Notified when a round is recorded.
+    experiment_changed: Trigger,
 }
 
 /// What the frame loop keeps between frames.
@@ -53,8 +62,12 @@ struct Inner {
     network_url: Option<String>,
     /// Lanes that already have their network phases.
     network_matched: Vec<LaneId>,
+    /// Resource Timing entries (indices among this run's) that already belong to a lane.
+    network_entries_taken: Vec<usize>,
     /// How many lanes have a handle (and rows) so far.
     created: usize,
+    /// The full events of the latest round while an older one is on show.
+    latest_events: Option<Vec<Event>>,
 }
 
 /// The most rows built in one animation frame.
@@ -70,23 +83,27 @@ impl LiveRun {
             figures: RwSignal::new(RunFigures::default()),
             log: RwSignal::new(Vec::new()),
             run_number: RwSignal::new(0),
+            round_shown: RwSignal::new(1),
             run_changed: Trigger::new(),
             inner: StoredValue::new_local(Inner {
                 parent: Owner::current(),
                 ..Inner::default()
             }),
+            experiment: StoredValue::new_local(Default::default()),
+            experiment_changed: Trigger::new(),
         }
     }
 
     /// Starts a research run of `plan` on `provider`, cancelling any run still going.
     /// `network_url` is where an HTTP provider sends its requests.
     pub fn start(&self, plan: RunPlan, provider: Rc<dyn Provider>, network_url: Option<String>) {
-        let exported = serde_json::to_value(&plan).unwrap_or_default();
-        self.launch(exported, provider, network_url, move |env, cancel| {
-            Box::pin(async move {
-                run(&plan, env, cancel).await;
-            })
-        });
+        self.start_rounds(
+            plan,
+            1,
+            None,
+            Rc::new(move |_| provider.clone()),
+            network_url,
+        );
     }
 
     /// Starts a pattern run (baseline and strategy) of `plan` on `provider`.
@@ -113,6 +130,7 @@ impl LiveRun {
         network_url: Option<String>,
     ) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.reset_experiment(1, None);
         self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 run_agents(&plan, env, cancel).await;
@@ -148,7 +166,6 @@ impl LiveRun {
         if let Some(old) = old {
             old.dispose();
         }
-        let store = scope.store;
         self.inner.update_value(|inner| {
             inner.scope = Some(scope);
             inner.cancel = Some(cancel.clone());
@@ -156,7 +173,9 @@ impl LiveRun {
             inner.frame_scheduled = Rc::new(Cell::new(false));
             inner.network_url = network_url;
             inner.network_matched = Vec::new();
+            inner.network_entries_taken = Vec::new();
             inner.created = 0;
+            inner.latest_events = None;
         });
         self.log.set(Vec::new());
         self.figures.set(RunFigures::default());
@@ -167,7 +186,15 @@ impl LiveRun {
 
         let this = *self;
         let clock = BrowserClock;
+        let number = self.run_number.get_untracked();
         let sink = Rc::new(move |event: Event| {
+            // Rounds replace the store; a cancelled earlier run's last events go nowhere.
+            if this.run_number.try_get_untracked() != Some(number) {
+                return;
+            }
+            let Some(store) = this.current_store() else {
+                return;
+            };
             store.try_update_value(|s| {
                 if s.origin_ms.is_none() {
                     // The engine stamps events on its own zero; the first one tells us where.
@@ -200,13 +227,16 @@ impl LiveRun {
         }
     }
 
+    /// The store of the round on show.
+    fn current_store(&self) -> Option<StoredValue<RunStore, LocalStorage>> {
+        self.inner
+            .try_with_value(|inner| inner.scope.as_ref().map(|s| s.store))
+            .flatten()
+    }
+
     /// Reads the current run's store without subscribing (for exports and clicks).
     pub fn with_store_untracked<R>(&self, f: impl FnOnce(&RunStore) -> R) -> Option<R> {
-        let store = self
-            .inner
-            .try_with_value(|inner| inner.scope.as_ref().map(|s| s.store))
-            .flatten()?;
-        store.try_with_value(f)
+        self.current_store()?.try_with_value(f)
     }
 
     /// Reads the current run's folded state, subscribing the caller to its run-level changes.
@@ -359,7 +389,7 @@ impl LiveRun {
             // The browser files a request's timing entry just after its body ends.
             let this = *self;
             set_timeout(
-                move || this.match_network_timings(),
+                move || this.match_network_timings(0),
                 Duration::from_millis(60),
             );
         }
@@ -371,13 +401,16 @@ impl LiveRun {
         }
     }
 
-    /// Gives finished HTTP lanes their network phases from the Resource Timing entries.
-    fn match_network_timings(&self) {
-        let Some(Some((url, scope, matched))) = self.inner.try_with_value(|inner| {
+    /// Gives finished HTTP lanes their network phases from the Resource Timing entries; looks
+    /// again a little later (up to 7 times, about 6 s in all) while some have none, since a busy
+    /// browser may file an entry late.
+    fn match_network_timings(&self, attempt: u32) {
+        let Some(Some((url, scope, matched, taken))) = self.inner.try_with_value(|inner| {
             Some((
                 inner.network_url.clone()?,
                 inner.scope.clone()?,
                 inner.network_matched.clone(),
+                inner.network_entries_taken.clone(),
             ))
         }) else {
             return;
@@ -412,7 +445,14 @@ impl LiveRun {
             return;
         }
         let entries = page::resource_timings(&url);
-        let pairs = match_entries(&calls, &entries, 80.0);
+        let pairs = match_entries(&calls, &entries, &taken, 80.0);
+        if pairs.len() < calls.len() && attempt < 7 {
+            let this = *self;
+            set_timeout(
+                move || this.match_network_timings(attempt + 1),
+                Duration::from_millis(50 << attempt),
+            );
+        }
         scope.store.try_update_value(|s| {
             for (lane, entry) in &pairs {
                 if let Some(slot) = s.network.get_mut(*lane) {
@@ -430,7 +470,10 @@ impl LiveRun {
         self.inner.update_value(|inner| {
             inner
                 .network_matched
-                .extend(pairs.iter().map(|(lane, _)| *lane))
+                .extend(pairs.iter().map(|(lane, _)| *lane));
+            inner
+                .network_entries_taken
+                .extend(pairs.iter().map(|(_, entry)| *entry));
         });
     }
 }

@@ -7,6 +7,7 @@ mod agents;
 mod answers;
 mod batch;
 mod code;
+mod distribution;
 mod editor;
 mod explain_panel;
 mod figures;
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <patterns::PatternPanel />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
+                    <distribution::Distribution />
                     <limits::LimitsPanel />
                     <batch::BatchTimeline />
                     <results::Results />

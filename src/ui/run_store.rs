@@ -46,6 +46,8 @@ impl RunStore {
 pub struct RunScope {
     pub owner: Owner,
     pub store: StoredValue<RunStore, LocalStorage>,
+    /// The round of the run this store holds (1-based; `data-round` of its rows).
+    pub round: u32,
 }
 
 impl RunScope {
@@ -53,7 +55,17 @@ impl RunScope {
     pub fn new(parent: &Owner, plan: serde_json::Value) -> RunScope {
         let owner = parent.child();
         let store = owner.with(|| StoredValue::new_local(RunStore::new(plan)));
-        RunScope { owner, store }
+        RunScope {
+            owner,
+            store,
+            round: 1,
+        }
+    }
+
+    /// The same scope, holding round `round`.
+    pub fn with_round(mut self, round: u32) -> RunScope {
+        self.round = round;
+        self
     }
 
     /// A handle for lane `id`: its change trigger is owned by the run.
@@ -62,6 +74,7 @@ impl RunScope {
         LaneHandle {
             id,
             info,
+            round: self.round,
             store: self.store,
             changed,
         }
@@ -78,6 +91,8 @@ impl RunScope {
 pub struct LaneHandle {
     pub id: LaneId,
     pub info: LaneInfo,
+    /// The round the lane belongs to (1-based).
+    pub round: u32,
     store: StoredValue<RunStore, LocalStorage>,
     changed: Trigger,
 }

@@ -3,7 +3,8 @@
 use super::state::use_app;
 use crate::engine::{CompareTiming, FailurePolicy};
 use crate::workspace::limits::{
-    NumberRange, MAX_TOKENS, QUORUM, RATE, RETRIES, SIMULATION_SPEED, TEMPERATURE, TIMEOUT_MS,
+    NumberRange, MAX_TOKENS, QUORUM, RATE, RETRIES, ROUNDS, SIMULATION_SPEED, TEMPERATURE,
+    TIMEOUT_MS,
 };
 use crate::workspace::{ProviderKind, Workspace};
 use leptos::prelude::*;
@@ -152,6 +153,10 @@ pub fn RunSettings() -> impl IntoView {
                 </label>
                 <NumberField testid="quorum" label="Quorum" range=QUORUM hidden=agents_mode read={|w| w.run.quorum.to_string()} write={|w, v| apply(fitted_whole(v, QUORUM), |q| q as usize, |q| w.run.quorum = q)} />
                 <NumberField testid="max-retries" label="Retries" range=RETRIES read={|w| w.run.max_retries.to_string()} write={|w, v| apply(fitted_whole(v, RETRIES), |r| r as u32, |r| w.run.max_retries = r)} />
+            </div>
+            <div class="row">
+                <NumberField testid="rounds" label="Rounds" range=ROUNDS hidden=agents_mode described_by="rounds-hint" read={|w| w.run.rounds.to_string()} write={|w, v| apply(fitted_whole(v, ROUNDS), |r| r as u32, |r| w.run.rounds = r)} />
+                <p class="hint" id="rounds-hint" class:hidden=move || !research()>"Repeat the run, round after round, to see how much its times vary (percentiles below the timeline)."</p>
             </div>
             <label class="field" class:hidden=move || !research()>
                 <span>"Compare runs"</span>

@@ -157,9 +157,28 @@ impl AppState {
             return self.run_agents();
         }
         let live = self.runs.of(PageMode::Research);
-        self.start_checked(live, &ws, ws.plan(mode), |live, plan, provider, url| {
-            live.start(plan, provider, url)
-        });
+        let rounds = ws.run.rounds;
+        let this = *self;
+        let for_rounds = ws.clone();
+        self.start_checked(
+            live,
+            &ws,
+            ws.plan(mode),
+            move |live, plan, provider, url| {
+                let simulated = for_rounds.provider.kind == ProviderKind::Simulated;
+                let slow_knob = simulated.then_some(for_rounds.simulation.slow_rate);
+                // Each round of the simulated model draws fresh timings from its own seed.
+                let provider_for: super::live::ProviderForRound = Rc::new(move |round| {
+                    if !simulated || round <= 1 {
+                        return provider.clone();
+                    }
+                    let mut ws = for_rounds.clone();
+                    ws.simulation.seed = crate::experiment::round_seed(ws.simulation.seed, round);
+                    this.provider_for(&ws).unwrap_or_else(|_| provider.clone())
+                });
+                live.start_rounds(plan, rounds, slow_knob, provider_for, url)
+            },
+        );
     }
 
     /// Validates the chosen pattern and runs its baseline and strategy (sectioning is the

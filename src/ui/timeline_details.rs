@@ -61,6 +61,9 @@ fn tooltip_lines(v: &LaneView) -> Vec<String> {
             v.usage.input_tokens, v.usage.output_tokens
         ));
     }
+    if let Some(cache) = cache_text(&v.usage) {
+        lines.push(cache);
+    }
     if v.retries > 0 {
         lines.push(format!("Retries: {}", v.retries));
     }
@@ -140,7 +143,8 @@ pub fn CallDetails(selected: RwSignal<Option<LaneId>>) -> impl IntoView {
             let outcome = v.outcome.as_ref().and_then(|o| o.reason());
             let rate_limit = crate::explain_limits::rate_limit_details(&v, app.live.over_http());
             let tokens = if v.usage_reported || v.usage.input_tokens + v.usage.output_tokens > 0 {
-                format!(" · {} tokens in, {} out", v.usage.input_tokens, v.usage.output_tokens)
+                let cache = cache_text(&v.usage).map(|c| format!(" · {c}")).unwrap_or_default();
+                format!(" · {} tokens in, {} out{cache}", v.usage.input_tokens, v.usage.output_tokens)
             } else {
                 " · tokens not reported by the server".to_string()
             };
@@ -165,5 +169,17 @@ pub fn CallDetails(selected: RwSignal<Option<LaneId>>) -> impl IntoView {
                 </div>
             }
         })}
+    }
+}
+
+/// The prompt-cache part of a lane's usage: "Cache: 1,600 written" / "… read", if any.
+fn cache_text(usage: &crate::providers::Usage) -> Option<String> {
+    let written = usage.cache_creation_input_tokens;
+    let read = usage.cache_read_input_tokens;
+    match (written, read) {
+        (0, 0) => None,
+        (w, 0) => Some(format!("Cache: {w} tokens written (1.25× the input price)")),
+        (0, r) => Some(format!("Cache: {r} tokens read (0.1× the input price)")),
+        (w, r) => Some(format!("Cache: {w} tokens written, {r} read")),
     }
 }

@@ -61,6 +61,7 @@ pub fn LaneRow(
     selected: RwSignal<Option<LaneId>>,
 ) -> impl IntoView {
     let id = handle.id;
+    let round = handle.round;
     let info = handle.info.clone();
     let status = {
         let h = handle.clone();
@@ -144,6 +145,8 @@ pub fn LaneRow(
             class=move || format!("lane {kind_class} status-{}", status.get().as_str())
             data-testid=testid
             data-run=info.run_name()
+            data-round=round
+            data-variant=info.variant.letter().to_string()
             data-lane-index=lane_index
             data-lane-id=id
             data-status=move || status.get().as_str()

@@ -29,6 +29,9 @@ pub const MAX_TIMEOUT_MS: f64 = 86_400_000.0;
 /// Most retries kept per call.
 pub const MAX_RETRIES: u32 = 10;
 
+/// Most rounds of one run.
+pub const MAX_ROUNDS: u32 = 100;
+
 /// Largest `max_tokens` kept.
 pub const MAX_MAX_TOKENS: u32 = 1_000_000;
 
@@ -73,6 +76,12 @@ pub const RETRIES: NumberRange = NumberRange {
     name: "Retries",
     min: 0.0,
     max: MAX_RETRIES as f64,
+};
+/// Rounds of a run (the run repeated, one round after the other).
+pub const ROUNDS: NumberRange = NumberRange {
+    name: "Rounds",
+    min: 1.0,
+    max: MAX_ROUNDS as f64,
 };
 /// `max_tokens` of every call.
 pub const MAX_TOKENS: NumberRange = NumberRange {

@@ -9,6 +9,7 @@ pub mod limits;
 mod pattern_presets;
 mod presets;
 pub mod recovery;
+pub mod samples;
 mod saved_setups;
 mod share;
 mod storage;
@@ -172,6 +173,8 @@ pub struct RunSettings {
     pub compare_timing: CompareTiming,
     /// Request and token budgets, and `auto` (the adaptive concurrency limit).
     pub limits: crate::engine::ClientLimits,
+    /// How many times a run repeats, round after round (1–100; saves without it mean 1).
+    pub rounds: u32,
 }
 
 impl Default for RunSettings {
@@ -184,6 +187,7 @@ impl Default for RunSettings {
             max_retries: 2,
             compare_timing: CompareTiming::SameTime,
             limits: crate::engine::ClientLimits::default(),
+            rounds: 1,
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use super::limits::{
     AGENT_TURNS, CHUNK_MS, MAX_AGENT_PROMPTS, MAX_AGENT_PROMPT_CHARS, MAX_MAX_TOKENS,
-    MAX_PROMPT_CHARS, MAX_QUESTIONS, MAX_QUESTION_CHARS, MAX_RETRIES, MAX_TIMEOUT_MS,
+    MAX_PROMPT_CHARS, MAX_QUESTIONS, MAX_QUESTION_CHARS, MAX_RETRIES, MAX_ROUNDS, MAX_TIMEOUT_MS,
     MAX_TOOL_LATENCY_MS, MAX_TOPIC_CHARS, RATE, SIMULATION_SPEED, TEMPERATURE,
 };
 use super::{AgentSettings, ProviderSettings, RunSettings, Workspace, WORKSPACE_VERSION};
@@ -255,6 +255,7 @@ fn clamp_settings(ws: &mut Workspace) {
     // A quorum above the question count is left for `Workspace::problems` to explain.
     run.quorum = run.quorum.clamp(1, MAX_QUESTIONS);
     run.max_retries = run.max_retries.min(MAX_RETRIES);
+    run.rounds = run.rounds.clamp(1, MAX_ROUNDS);
     // A budget of zero would never let a call out: it means no budget.
     let budget = |n: Option<u32>| n.filter(|n| *n > 0);
     run.limits.requests_per_minute = budget(run.limits.requests_per_minute);

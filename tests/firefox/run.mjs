@@ -50,6 +50,10 @@ before(async () => {
     browser: "firefox",
     executablePath: process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr",
     headless: true,
+    // Firefox's own headless window (1366 px wide: a desktop one; below 860 px the settings fold
+    // away). No emulated viewport: puppeteer's setViewport also sends
+    // emulation.setScreenOrientationOverride, which Firefox 140 ESR does not know.
+    defaultViewport: null,
     // Firefox refuses to start as root with the real home; a temporary one works.
     env: { ...process.env, HOME: home, MOZ_HEADLESS: "1" },
   });
@@ -78,8 +82,9 @@ async function waitForSite() {
 async function freshPage() {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
-  // A desktop window: below 860 px the settings fold away (phone-first layout).
-  await page.setViewport({ width: 1280, height: 900 });
+  await page.goto("about:blank");
+  const width = await page.evaluate(() => window.innerWidth);
+  assert.ok(width >= 860, `a desktop-wide window, not ${width} px`);
   const problems = { errors: [], dialogs: [] };
   page.on("pageerror", (e) => problems.errors.push(String(e?.message ?? e)));
   page.on("dialog", async (d) => {
@@ -103,11 +108,26 @@ async function openWith(page, workspace) {
   await page.waitForSelector(testid("run-bar"));
 }
 
+/**
+ * Polls `fn` in the page until it returns something truthy (as `page.waitForFunction` would;
+ * that one builds its predicate with `new Function`, which the page's CSP rightly blocks in
+ * Firefox, while `page.evaluate` calls the function without an eval).
+ */
+async function waitFor(page, fn, { timeout = 30_000, polling = 50 } = {}, ...args) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, ...args).catch(() => false);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`waited ${timeout} ms for: ${String(fn).slice(0, 160)}`);
+    await new Promise((r) => setTimeout(r, polling));
+  }
+}
+
 /** Clicks a run button and waits until that run has finished. */
 async function runAndWait(page, button, timeout = 45_000) {
   const before = Number(await page.$eval(testid("run-bar"), (e) => e.dataset.runNumber));
   await page.click(testid(button));
-  await page.waitForFunction(
+  await waitFor(page, 
     (n) => {
       const bar = document.querySelector('[data-testid="run-bar"]');
       return Number(bar.dataset.runNumber) === n && bar.dataset.running === "false";
@@ -212,7 +232,7 @@ test("a share link opens the same set-up in a fresh context, without the key", a
   const other = await freshPage();
   await other.page.goto(link);
   await other.page.waitForSelector(testid("run-bar"));
-  await other.page.waitForFunction(
+  await waitFor(other.page, 
     () => document.querySelectorAll('[data-testid="question-input"]').length === 4,
     { timeout: 10_000, polling: 50 },
   );
@@ -245,7 +265,7 @@ test("the XSS corpus comes back as model output and stays text", async () => {
   });
   await setValue(page, testid("api-key"), "test-key");
   await runAndWait(page, "run-parallel");
-  await page.waitForFunction(() => document.querySelector('[data-testid="synthesis"]')?.dataset.status === "done", {
+  await waitFor(page, () => document.querySelector('[data-testid="synthesis"]')?.dataset.status === "done", {
     timeout: 20_000,
     polling: 50,
   });
@@ -293,7 +313,7 @@ test("cancel ends every unfinished call and keeps partial text", async () => {
   await page.waitForSelector('[data-testid="lane"][data-status="streaming"]', { timeout: 15_000 });
   await new Promise((r) => setTimeout(r, 300));
   await page.click(testid("cancel-run"));
-  await page.waitForFunction(
+  await waitFor(page, 
     () =>
       document.querySelector('[data-testid="run-bar"]').dataset.running === "false" &&
       ![...document.querySelectorAll('[data-testid="lane"]')].some((e) =>

@@ -444,6 +444,8 @@ VARIANTS = {
         "failure_policy": "fail-fast",
         "timeout_ms": None,
     },
+    "rounds": {"rounds": 3, "mode": "compare"},
+    "rounds-fail-fast": {"rounds": 2, "failure_policy": "fail-fast"},
 }
 
 

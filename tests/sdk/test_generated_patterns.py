@@ -1,109 +1,83 @@
-"""The pattern programs (src/codegen/patterns.rs: voting, racing, hedging) run against the mock.
+"""The map-reduce and cached-prefix programs (src/codegen/patterns_map_cache.rs) against the mock.
 
-Each test exports the programs with ``cargo run --example export_pattern`` and runs the Python
-one with this venv's interpreter and the TypeScript one on Node (``tests/codegen/node_modules``;
-skipped without it unless ``CODEGEN_REQUIRE_NODE`` is set).
+They are exported with ``cargo run --example export_pattern_code`` and run with this venv's
+Python (official ``anthropic`` SDK) and, when ``tests/codegen/node_modules`` is there, on Node
+with ``@anthropic-ai/sdk`` through tsx.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from test_generated_code import NODE_DIR, REPO_ROOT, RUN_TIMEOUT_S, BUILD_TIMEOUT_S, Run
-from test_generated_code import cargo, node_bin, program_env, require_node
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NODE_DIR = REPO_ROOT / "tests" / "codegen"
+MODEL = "mock?ttft=200&tps=200&tokens=12"
+EVENT = re.compile(r"^\[\s*(\d+\.\d+)s\] (Asking|Answered): level (\d+), (.*)$")
 
-LANGUAGES = ["python", "typescript"]
 
-
-def export(out: Path, model: str, plan: dict) -> Path:
-    command = [cargo(), "run", "--quiet", "--example", "export_pattern", "--"]
-    command += ["--out", str(out), "--model", model, "--plan-json", json.dumps(plan)]
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
-    )
-    assert result.returncode == 0, f"export_pattern failed:\n{result.stderr}"
+@pytest.fixture(scope="module")
+def programs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pattern-programs")
+    command = [shutil.which("cargo") or "cargo", "run", "--quiet", "--example"]
+    command += ["export_pattern_code", "--", "--out", str(out), "--model", MODEL]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
     return out
 
 
-def run(language: str, programs: Path, mock) -> Run:
+def run(programs: Path, mock, name: str, language: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env.update(ANTHROPIC_BASE_URL=mock.url, ANTHROPIC_API_KEY="test-key")
     if language == "python":
-        command = [sys.executable, str(programs / "pattern.py")]
+        command = [sys.executable, str(programs / f"{name.replace('-', '_')}.py")]
     else:
-        require_node()
+        if not (NODE_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
+            pytest.skip("tests/codegen/node_modules is missing: run `npm ci` in tests/codegen")
         link = programs / "node_modules"
         if not link.exists():
             link.symlink_to(NODE_DIR / "node_modules", target_is_directory=True)
-        command = [node_bin("tsx"), str(programs / "pattern.ts")]
+        command = [str(NODE_DIR / "node_modules" / ".bin" / "tsx"), str(programs / f"{name}.ts")]
     result = subprocess.run(
-        command,
-        cwd=programs,
-        env=program_env(mock),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=RUN_TIMEOUT_S,
+        command, cwd=programs, env=env, capture_output=True, text=True, timeout=120
     )
-    return Run(result.returncode, result.stdout, result.stderr)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    return result.stdout
 
 
-def requests_of(mock, model: str) -> list[dict]:
-    return [r for r in mock.requests() if r.get("model") == model]
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_map_reduce_starts_each_level_after_the_level_below(programs, mock, language):
+    out = run(programs, mock, "map-reduce", language)
+    # Level by level (fan-in 2 over the sample's chunks): every merge asks after the level
+    # below has answered the calls it merges; with fan-in 2 the last answer of level k comes
+    # before the first question of level k + 2 at the latest, and the top merge asks last.
+    events = [EVENT.match(line) for line in out.splitlines()]
+    events = [(float(m.group(1)), m.group(2), int(m.group(3))) for m in events if m]
+    levels = sorted({level for _, _, level in events})
+    assert len(levels) >= 3, out
+    for level in levels[1:]:
+        first_ask = min(t for t, kind, lv in events if kind == "Asking" and lv == level)
+        first_answer_below = min(t for t, kind, lv in events if kind == "Answered" and lv == level - 1)
+        assert first_ask >= first_answer_below, out
+    top = levels[-1]
+    top_ask = min(t for t, kind, lv in events if kind == "Asking" and lv == top)
+    assert all(t <= top_ask for t, kind, lv in events if kind == "Answered" and lv < top), out
+    assert "Baseline (one call)" in out and "## Map-reduce" in out
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_voting_asks_n_samples_and_prints_the_majority(language, mock, tmp_path):
-    plan = {
-        "base": {"questions": ["The result is 42"]},
-        "settings": {"pattern": "voting", "samples": 5, "extraction": {"kind": "number"}},
-    }
-    # The mock echoes the question; each language gets a model name (and log) of its own.
-    model = f"mock?ttft={50 + LANGUAGES.index(language)}&tps=0&tokens=8&echo=1"
-    programs = export(tmp_path, model, plan)
-    result = run(language, programs, mock)
-    assert result.returncode == 0, result.explain()
-    assert len(result.events("Answered")) == 5, result.explain()
-    assert "Majority: 42 (5 of 5 votes, agreement 1.00)" in result.stdout, result.explain()
-    assert len(requests_of(mock, model)) == 5
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_racing_keeps_the_first_answer_and_closes_the_others(language, mock, tmp_path):
-    # The first request of this model answers after 100 ms, the others after 3 s.
-    model = f"mock?ttfts=100,3000,3000&tps=0&tokens=8&ttft={LANGUAGES.index(language)}"
-    plan = {"base": {"questions": ["Race me"]}, "settings": {"pattern": "racing", "samples": 3}}
-    programs = export(tmp_path, model, plan)
-    result = run(language, programs, mock)
-    assert result.returncode == 0, result.explain()
-    assert "Winner: contestant" in result.stdout, result.explain()
-    assert len(result.events("Answered")) == 1, result.explain()
-    assert len(result.events("Cancelled")) == 2, result.explain()
-    log = requests_of(mock, model)
-    assert len(log) == 3
-    assert sum(1 for r in log if r["completed"]) == 1
-    assert sum(1 for r in log if r["client_disconnected"]) == 2, log
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_hedging_sends_one_backup_for_the_slow_call(language, mock, tmp_path):
-    # The second request to arrive is slow (4 s); its backup (request 4) answers at once.
-    model = f"mock?ttfts=100,4000,100,100&tps=0&tokens=8&ttft={LANGUAGES.index(language)}"
-    plan = {
-        "base": {"questions": ["a?", "b?", "c?"]},
-        "settings": {"pattern": "hedging", "samples": 3, "hedge_after_ms": 500},
-    }
-    programs = export(tmp_path, model, plan)
-    result = run(language, programs, mock)
-    assert result.returncode == 0, result.explain()
-    assert "Hedged: 1 of 3 calls got a backup" in result.stdout, result.explain()
-    backups = [e for e in result.events("Asking") if e.text.startswith("backup ")]
-    assert len(backups) == 1, result.explain()
-    assert backups[0].at >= 0.45, result.explain()
-    assert result.at("Answered", backups[0].text) < 2.0, result.explain()
-    log = requests_of(mock, model)
-    assert len(log) == 4
-    assert sum(1 for r in log if r["client_disconnected"]) == 1, log
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_cached_prefix_cold_writes_every_time_and_warm_writes_once(programs, mock, language):
+    out = run(programs, mock, "cached-prefix", language)
+    assert "cold fan-out: 4 calls, cache writes 4, cache reads 0" in out, out
+    assert "warm then fan-out: 4 calls, cache writes 1, cache reads 3" in out, out
+    units = [int(u) for u in re.findall(r"input cost (\d+) token-price units", out)]
+    assert len(units) == 2 and units[1] < units[0], out
+    log = mock.requests()
+    marked = [e for e in log if e.get("cache_creation_input_tokens") or e.get("cache_read_input_tokens")]
+    assert len(marked) == 8, log

@@ -43,6 +43,15 @@ pub fn run_tests(workspace: &Path, filter: &[String]) -> Result<(), String> {
         let mark = if result.is_ok() { "ok  " } else { "FAIL" };
         eprintln!("  {mark} {name:<8} {seconds:>7.1} s");
     }
+    // The e2e tests that failed or passed only on a retry, named where a CI log's tail shows them.
+    let e2e_summary = workspace.join("tests/e2e/test-results/summary.txt");
+    if results.iter().any(|(name, _, _)| *name == "e2e") {
+        if let Ok(text) = std::fs::read_to_string(&e2e_summary) {
+            for line in text.lines().filter(|l| !l.is_empty()) {
+                eprintln!("    e2e {line}");
+            }
+        }
+    }
     let failed: Vec<&str> = results
         .iter()
         .filter(|(_, _, r)| r.is_err())
@@ -87,7 +96,8 @@ fn run_step(name: &str, workspace: &Path, tools: &Tools) -> Result<(), String> {
                 "warnings",
             ]))
         }
-        "native" => run(cargo().args(["test", "--workspace"])),
+        // Every test binary runs, so one failure does not hide the others.
+        "native" => run(cargo().args(["test", "--workspace", "--no-fail-fast"])),
         "browser" => {
             tools.ensure_web_build(workspace)?;
             ensure_chromium()?;
@@ -129,6 +139,7 @@ fn run_step(name: &str, workspace: &Path, tools: &Tools) -> Result<(), String> {
                 .env("PATH", tools.path_env())
                 .args(["build", "--release"]))?;
             let e2e = workspace.join("tests/e2e");
+            let _ = std::fs::remove_file(e2e.join("test-results/summary.txt"));
             tools.ensure_node_modules(&e2e)?;
             run(Cmd::new("npx")
                 .current_dir(&e2e)

@@ -17,6 +17,11 @@ pub(super) fn program(setup: &Setup<'_>) -> String {
     let mut out = String::new();
     header(&mut out, setup);
     let (math, deque) = limits::imports(setup);
+    let math = if setup.rounds > 1 {
+        "import math\n"
+    } else {
+        math
+    };
     out.push_str(
         &IMPORTS
             .replace("import os\n", &format!("{math}import os\n"))
@@ -48,6 +53,9 @@ pub(super) fn program(setup: &Setup<'_>) -> String {
     } else {
         WORKFLOW_SETTLE_ALL
     });
+    if setup.rounds > 1 {
+        out.push_str(super::rounds::python::HELPERS);
+    }
     out.push_str(&main(setup));
     out
 }
@@ -129,6 +137,9 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
             "QUORUM = {}  # fewest answers the synthesis needs\n",
             setup.quorum
         ));
+    }
+    if setup.rounds > 1 {
+        out.push_str(&super::rounds::python::constant(setup));
     }
 }
 

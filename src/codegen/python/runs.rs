@@ -211,6 +211,17 @@ pub(super) fn main(setup: &Setup<'_>) -> String {
 "#
         }
     };
+    let looped;
+    let runs = if setup.rounds > 1 {
+        looped = super::super::rounds::python::runs(setup)
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect::<String>()
+            .replace("    \n", "\n");
+        looped.as_str()
+    } else {
+        runs
+    };
     // Inside `async with client:`.
     let runs: String = runs
         .lines()

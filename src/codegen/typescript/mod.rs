@@ -47,6 +47,9 @@ pub(super) fn program(setup: &Setup<'_>) -> String {
     } else {
         WORKFLOW_SETTLE_ALL
     });
+    if setup.rounds > 1 {
+        out.push_str(super::rounds::typescript::HELPERS);
+    }
     out.push_str(&main(setup));
     out
 }
@@ -117,6 +120,9 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
         "const MAX_RETRIES = {}; // for rate limits, server errors and lost connections\n",
         setup.max_retries
     ));
+    if setup.rounds > 1 {
+        out.push_str(&super::rounds::typescript::constant(setup));
+    }
     if !setup.fail_fast {
         out.push_str(&format!(
             "const QUORUM = {}; // fewest answers the synthesis needs\n",

@@ -387,6 +387,13 @@ pub(super) fn main(setup: &Setup<'_>) -> String {
 "#
         }
     };
+    let looped;
+    let runs = if setup.rounds > 1 {
+        looped = super::super::rounds::typescript::runs(setup);
+        looped.as_str()
+    } else {
+        runs
+    };
     let client = if setup.adaptive {
         "  // The SDK also reads ANTHROPIC_BASE_URL. Its own retries are off: admitted()
   // retries, so that the adaptive limit hears of every 429.

@@ -7,12 +7,14 @@
 //! on purpose (for the lessons). With tools in the request it plays a scripted tool-using model.
 
 mod arithmetic;
+mod cache;
 mod sampling;
 mod server;
 mod tool_script;
 mod writer;
 
 pub use arithmetic::{format_number, Expression, NotAnExpression};
+pub use cache::{CacheUse, PromptCache, CACHE_TTL_MS};
 pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};
@@ -164,6 +166,7 @@ pub struct SimulatedProvider {
     server: Rc<server::ServerState>,
     /// Requests answered per prompt, when every request is a fresh sample.
     draws: Option<sampling::Draws>,
+    cache: Rc<PromptCache>,
 }
 
 impl SimulatedProvider {
@@ -175,6 +178,7 @@ impl SimulatedProvider {
             settings: Rc::new(settings),
             behaviours: Rc::new(HashMap::new()),
             draws: None,
+            cache: Rc::default(),
         }
     }
 
@@ -282,10 +286,7 @@ impl SimulatedProvider {
             first_token_ms: first_token_ms / speed,
             word_interval_ms: 1000.0 / words_per_s / speed,
             words,
-            usage: Usage {
-                input_tokens,
-                output_tokens,
-            },
+            usage: Usage::new(input_tokens, output_tokens),
             end,
             stop_reason: if !tool_calls.is_empty() {
                 StopReason::ToolUse
@@ -382,7 +383,16 @@ impl SimulatedProvider {
         draw: Option<u64>,
         started_ms: f64,
     ) -> EventStream {
-        let plan = self.plan_draw(request, attempt, draw);
+        let mut plan = self.plan_draw(request, attempt, draw);
+        if !matches!(plan.end, PlannedEnd::Error(_)) {
+            // The prompt cache sees the request when it starts; its entry is there for others
+            // once this response begins (the first token).
+            let begins_ms = started_ms + plan.first_token_ms;
+            plan.usage = self
+                .cache
+                .apply(request, plan.usage, started_ms, begins_ms)
+                .0;
+        }
         let request_id = format!(
             "sim_{:016x}",
             stable_hash(&[&request.last_user_text(), &attempt.to_string()])
@@ -488,8 +498,8 @@ impl StreamState {
         if self.sent_words == 0 {
             self.ready.push_back(Ok(ProviderEvent::Usage {
                 usage: Usage {
-                    input_tokens: self.plan.usage.input_tokens,
                     output_tokens: 1,
+                    ..self.plan.usage
                 },
             }));
         }

@@ -354,6 +354,7 @@ mod tests {
             max_tokens: 1024,
             temperature: None,
             tools,
+            cache_system: false,
         }
     }
 

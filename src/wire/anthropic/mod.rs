@@ -32,7 +32,13 @@ pub fn request_body(request: &ModelRequest, stream: bool) -> Value {
     body.insert("model".into(), json!(request.model));
     body.insert("max_tokens".into(), json!(request.max_tokens));
     if let Some(system) = request.system.as_deref().filter(|s| !s.trim().is_empty()) {
-        body.insert("system".into(), json!(system));
+        let system = if request.cache_system {
+            // The whole system prompt is the shared prefix: a cache breakpoint on its block.
+            json!([{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}])
+        } else {
+            json!(system)
+        };
+        body.insert("system".into(), system);
     }
     let messages = request.messages.iter().map(message_json).collect();
     body.insert("messages".into(), Value::Array(messages));
@@ -104,6 +110,11 @@ struct WireUsage {
     input_tokens: Option<u32>,
     #[serde(default)]
     output_tokens: Option<u32>,
+    /// Prompt-cache writes and reads (`null` or absent when the request marked no prefix).
+    #[serde(default)]
+    cache_creation_input_tokens: Option<u32>,
+    #[serde(default)]
+    cache_read_input_tokens: Option<u32>,
 }
 
 impl From<WireUsage> for Usage {
@@ -111,6 +122,8 @@ impl From<WireUsage> for Usage {
         Usage {
             input_tokens: wire.input_tokens.unwrap_or(0),
             output_tokens: wire.output_tokens.unwrap_or(0),
+            cache_creation_input_tokens: wire.cache_creation_input_tokens.unwrap_or(0),
+            cache_read_input_tokens: wire.cache_read_input_tokens.unwrap_or(0),
         }
     }
 }

@@ -28,18 +28,52 @@ pub enum ProviderEvent {
     RateLimit { info: crate::wire::RateLimitInfo },
 }
 
-/// Token counts of one response.
+/// Token counts of one response, as the Anthropic API reports them: `input_tokens` are the
+/// input tokens that were neither written to nor read from the prompt cache; a cached prefix is
+/// counted in `cache_creation_input_tokens` (written, at a surcharge) or
+/// `cache_read_input_tokens` (read, at a discount). OpenAI's `prompt_tokens` include the cached
+/// ones, so its decoder subtracts them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     pub input_tokens: u32,
     pub output_tokens: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_creation_input_tokens: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_read_input_tokens: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Usage {
+    /// Plain input and output tokens, nothing cached.
+    pub fn new(input_tokens: u32, output_tokens: u32) -> Usage {
+        Usage {
+            input_tokens,
+            output_tokens,
+            ..Usage::default()
+        }
+    }
+
     /// Keeps the larger of each count: usage reports are cumulative, some omit a field.
     pub fn merge(&mut self, other: Usage) {
         self.input_tokens = self.input_tokens.max(other.input_tokens);
         self.output_tokens = self.output_tokens.max(other.output_tokens);
+        self.cache_creation_input_tokens = self
+            .cache_creation_input_tokens
+            .max(other.cache_creation_input_tokens);
+        self.cache_read_input_tokens = self
+            .cache_read_input_tokens
+            .max(other.cache_read_input_tokens);
+    }
+
+    /// Every input token of the request: plain, written to the cache and read from it.
+    pub fn total_input_tokens(&self) -> u32 {
+        self.input_tokens
+            .saturating_add(self.cache_creation_input_tokens)
+            .saturating_add(self.cache_read_input_tokens)
     }
 }
 
@@ -49,6 +83,9 @@ impl std::ops::Add for Usage {
         Usage {
             input_tokens: self.input_tokens + other.input_tokens,
             output_tokens: self.output_tokens + other.output_tokens,
+            cache_creation_input_tokens: self.cache_creation_input_tokens
+                + other.cache_creation_input_tokens,
+            cache_read_input_tokens: self.cache_read_input_tokens + other.cache_read_input_tokens,
         }
     }
 }

@@ -79,6 +79,11 @@ pub struct ModelRequest {
     pub temperature: Option<f32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<ToolSpec>,
+    /// The system prompt is a prefix shared by many calls: the Anthropic request marks it with
+    /// `cache_control: {"type": "ephemeral"}` (a 5-minute prompt-cache entry). OpenAI caches
+    /// long prefixes on its own, without a marker.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cache_system: bool,
 }
 
 impl ModelRequest {
@@ -91,6 +96,7 @@ impl ModelRequest {
             max_tokens,
             temperature: None,
             tools: Vec::new(),
+            cache_system: false,
         }
     }
 

@@ -82,9 +82,16 @@ impl OpenAiStreamDecoder {
             }
         }
         if let Some(usage) = chunk.usage {
+            // `prompt_tokens` include the cached ones; Usage counts them apart.
+            let cached = usage
+                .prompt_tokens_details
+                .and_then(|d| d.cached_tokens)
+                .unwrap_or(0);
             self.usage.merge(Usage {
-                input_tokens: usage.prompt_tokens.unwrap_or(0),
+                input_tokens: usage.prompt_tokens.unwrap_or(0).saturating_sub(cached),
                 output_tokens: usage.completion_tokens.unwrap_or(0),
+                cache_creation_input_tokens: 0,
+                cache_read_input_tokens: cached,
             });
             out.push(Ok(ProviderEvent::Usage { usage: self.usage }));
         }
@@ -249,4 +256,13 @@ struct WireUsage {
     prompt_tokens: Option<u32>,
     #[serde(default)]
     completion_tokens: Option<u32>,
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptTokensDetails>,
+}
+
+/// `usage.prompt_tokens_details`: how many prompt tokens came from the automatic prompt cache.
+#[derive(Deserialize)]
+struct PromptTokensDetails {
+    #[serde(default)]
+    cached_tokens: Option<u32>,
 }

@@ -11,11 +11,13 @@ use serde_json::{json, Value};
 
 use crate::behaviour::{decide, Decision, ErrorReply, Params};
 use crate::body::sse_event;
+use crate::cache::{self, CacheUse};
 use crate::cors::CorsRefused;
 use crate::http::{self, header, json_now, ExtraHeaders, Prepared};
 use crate::log::Exchange;
 use crate::reply::{Answer, Content, Conversation, Events, Schedule, Stop};
 use crate::slots;
+use crate::text;
 use crate::tools;
 use crate::AppState;
 
@@ -175,8 +177,20 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
             };
             let mut headers = ids;
             headers.extend(admission.headers());
-            let prepared = prepare(&answer, &conversation.model, seq, &request_id);
-            let schedule = Schedule::new(admission.schedule_from(received), &params);
+            let arrived = admission.schedule_from(received);
+            let schedule = Schedule::new(arrived, &params);
+            let cached = cache::anthropic_prefix_of(&body).map_or_else(CacheUse::default, |p| {
+                let key = format!("{api_key}\u{0}{}\u{0}{p}", conversation.model);
+                let tokens =
+                    text::estimate_input_tokens(p.chars().count()).min(answer.input_tokens);
+                state.cache.arrive(&key, tokens, arrived, schedule.first)
+            });
+            exchange.record(|e| {
+                e.input_tokens = Some(answer.input_tokens - cached.write - cached.read);
+                e.cache_creation_input_tokens = (cached.write > 0).then_some(cached.write);
+                e.cache_read_input_tokens = (cached.read > 0).then_some(cached.read);
+            });
+            let prepared = prepare(&answer, cached, &conversation.model, seq, &request_id);
             let response = http::deliver(
                 exchange,
                 schedule,
@@ -341,11 +355,19 @@ fn stop_reason(stop: Stop) -> &'static str {
 }
 
 /// The answer as a Messages response, in both forms.
-fn prepare(answer: &Answer, model: &str, seq: u64, request_id: &str) -> Prepared {
+fn prepare(answer: &Answer, cached: CacheUse, model: &str, seq: u64, request_id: &str) -> Prepared {
     let id = format!("msg_mock_{seq:06}");
     let stop = stop_reason(answer.stop);
-    let usage_in = answer.input_tokens;
     let usage_out = answer.output_tokens();
+    // As the API: `input_tokens` leaves out what was written to or read from the cache.
+    let usage = |output_tokens: u64| {
+        json!({
+            "input_tokens": answer.input_tokens - cached.write - cached.read,
+            "cache_creation_input_tokens": cached.write,
+            "cache_read_input_tokens": cached.read,
+            "output_tokens": output_tokens,
+        })
+    };
 
     let (start_block, pieces, full_block) = match &answer.content {
         Content::Text(words) => (
@@ -379,7 +401,7 @@ fn prepare(answer: &Answer, model: &str, seq: u64, request_id: &str) -> Prepared
                 &json!({"type": "message_start", "message": {
                     "id": id, "type": "message", "role": "assistant", "model": model,
                     "content": [], "stop_reason": null, "stop_sequence": null,
-                    "usage": {"input_tokens": usage_in, "output_tokens": 1}}}),
+                    "usage": usage(1)}}),
             ),
             sse_event(
                 "content_block_start",
@@ -420,7 +442,7 @@ fn prepare(answer: &Answer, model: &str, seq: u64, request_id: &str) -> Prepared
     let full = json!({
         "id": id, "type": "message", "role": "assistant", "model": model,
         "content": [full_block], "stop_reason": stop, "stop_sequence": null,
-        "usage": {"input_tokens": usage_in, "output_tokens": usage_out},
+        "usage": usage(usage_out),
     });
     Prepared {
         events,

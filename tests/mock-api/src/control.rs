@@ -40,6 +40,7 @@ pub async fn requests(State(state): State<AppState>) -> Response {
 pub async fn reset(State(state): State<AppState>) -> Response {
     state.log.reset();
     state.limits.reset();
+    state.cache.reset();
     eprintln!("mock-api: log reset");
     ([("content-type", "application/json")], r#"{"ok":true}"#).into_response()
 }

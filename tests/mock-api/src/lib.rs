@@ -20,6 +20,7 @@ pub mod batches_openai;
 pub mod batches_outcome;
 pub mod behaviour;
 pub mod body;
+pub mod cache;
 pub mod chaos;
 pub mod cli;
 pub mod control;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub log: Arc<RequestLog>,
     /// Budgets, requests in flight and slots per key.
     pub limits: Arc<slots::ServerLimits>,
+    /// The prompt cache (`cache_control` prefixes, and OpenAI's automatic one).
+    pub cache: Arc<cache::PromptCache>,
 }
 
 /// The API router (with CORS) over `state`.
@@ -84,6 +87,7 @@ pub async fn start(addr: &str) -> std::io::Result<Server> {
     let router = api_router(AppState {
         log: Arc::clone(&log),
         limits: Arc::default(),
+        cache: Arc::default(),
     });
     let task = tokio::spawn(async move {
         // No Nagle delay: small streamed events go out at once, as a real API's would.

