@@ -15,6 +15,14 @@ pub fn CodePanel() -> impl IntoView {
     let mode = RwSignal::new(RunMode::Compare);
     let code = Memo::new(move |_| {
         let ws = app.workspace.get();
+        // Voting, racing and hedging have programs of their own (Python and TypeScript).
+        if let Some(program) = ws
+            .pattern_plan()
+            .ok()
+            .and_then(|plan| crate::codegen::generate_pattern(&plan, language.get()))
+        {
+            return Ok(program);
+        }
         match ws.plan(mode.get()) {
             Ok(plan) => Ok(generate_rounds(&plan, language.get(), ws.run.rounds)),
             Err(problems) => Err(problems
