@@ -1,4 +1,4 @@
-//! The guided lesson: eleven steps over the real page. Each step sets up the workspace, names
+//! The guided lesson: fourteen steps over the real page. Each step sets up the workspace, names
 //! the control to press, and — once that run has finished — explains what happened with the
 //! numbers of that very run.
 
@@ -10,6 +10,7 @@ use crate::explain::times;
 use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
 
 mod limits;
+mod patterns;
 
 /// One step of the lesson.
 pub struct LessonStep {
@@ -97,7 +98,7 @@ fn with_tools(current: &Workspace) -> Workspace {
 }
 
 /// The steps, in order.
-pub const STEPS: [LessonStep; 11] = [
+pub const STEPS: [LessonStep; 14] = [
     LessonStep {
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
@@ -174,6 +175,27 @@ pub const STEPS: [LessonStep; 11] = [
         instruction: "Press Parallel, then open Batch job below: export the program, run it, and import its results file to see the batch beside this run.",
         action: RunKind::Research(RunMode::Parallel),
         setup: travel,
+    },
+    LessonStep {
+        title: "Voting: the same question, N times",
+        goal: "A model that gets a sum wrong three times in ten, asked seven times at once: the majority of the answers is right far more often than one answer.",
+        instruction: "Press Run pattern (voting is chosen); the majority is decided once every sample has settled.",
+        action: RunKind::Pattern,
+        setup: patterns::voting,
+    },
+    LessonStep {
+        title: "Racing: first of N",
+        goal: "The same request to three contestants: the first complete answer wins and the others are cancelled at that moment — their requests closed, their tokens paid.",
+        instruction: "Press Run pattern (racing is chosen).",
+        action: RunKind::Pattern,
+        setup: patterns::racing,
+    },
+    LessonStep {
+        title: "Hedging: a backup for the slow ones",
+        goal: "Twenty calls, some of them slow outliers: a call with no first token after 0.5 s gets one backup copy, and the first of the two to finish wins.",
+        instruction: "Press Run pattern (hedging is chosen), then compare the p95 and the max.",
+        action: RunKind::Pattern,
+        setup: patterns::hedging,
     },
 ];
 
@@ -381,6 +403,9 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 seconds_text(par.wall_ms),
             ))
         }
+        11 => patterns::explain_pattern(view, "voting", crate::patterns::Pattern::Voting),
+        12 => patterns::explain_pattern(view, "racing", crate::patterns::Pattern::Racing),
+        13 => patterns::explain_pattern(view, "hedging", crate::patterns::Pattern::Hedging),
         _ => None,
     }
 }

@@ -387,3 +387,57 @@ async function main() {
   console.log(`Done: ${ok.length} of ${N} in ${((performance.now() - began) / 1000).toFixed(2)} s`);
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RunPlan;
+    use crate::patterns::PatternSettings;
+
+    fn plan(pattern: Pattern) -> PatternPlan {
+        PatternPlan {
+            base: RunPlan {
+                questions: vec!["What is \"2\" + 2?".into(), "b?".into()],
+                ..RunPlan::default()
+            },
+            settings: PatternSettings {
+                pattern,
+                samples: 4,
+                hedge_after_ms: Some(750.0),
+                ..PatternSettings::default()
+            },
+        }
+    }
+
+    #[test]
+    fn each_pattern_has_its_own_program_with_the_page_settings() {
+        let python = generate_pattern(&plan(Pattern::Voting), super::super::CodeLanguage::Python)
+            .expect("a program");
+        assert!(python.contains("N = 4"));
+        assert!(
+            python.contains(r#"QUESTIONS = ["What is \"2\" + 2?", "b?"]"#),
+            "{python}"
+        );
+        assert!(python.contains("Counter("));
+        assert!(python.contains(&format!("MODEL = \"{SUBSTITUTE_MODEL}\"")));
+        let racing = generate_pattern(
+            &plan(Pattern::Racing),
+            super::super::CodeLanguage::TypeScript,
+        )
+        .expect("a program");
+        assert!(racing.contains("Promise.any(racers)") && racing.contains("c.abort()"));
+        let hedging = generate_pattern(&plan(Pattern::Hedging), super::super::CodeLanguage::Python)
+            .expect("a program");
+        assert!(hedging.contains("HEDGE_AFTER_S = 0.750"));
+        for p in [
+            Pattern::Sectioning,
+            Pattern::MapReduce,
+            Pattern::CachedPrefix,
+        ] {
+            assert!(generate_pattern(&plan(p), super::super::CodeLanguage::Python).is_none());
+        }
+        assert!(
+            generate_pattern(&plan(Pattern::Voting), super::super::CodeLanguage::Rust).is_none()
+        );
+    }
+}
