@@ -1,4 +1,4 @@
-//! The guided lesson: fourteen steps over the real page. Each step sets up the workspace, names
+//! The guided lesson: fifteen steps over the real page. Each step sets up the workspace, names
 //! the control to press, and — once that run has finished — explains what happened with the
 //! numbers of that very run.
 
@@ -11,6 +11,7 @@ use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
 
 mod limits;
 mod patterns;
+mod tail;
 
 /// One step of the lesson.
 pub struct LessonStep {
@@ -98,7 +99,7 @@ fn with_tools(current: &Workspace) -> Workspace {
 }
 
 /// The steps, in order.
-pub const STEPS: [LessonStep; 14] = [
+pub const STEPS: [LessonStep; 15] = [
     LessonStep {
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
@@ -177,6 +178,13 @@ pub const STEPS: [LessonStep; 14] = [
         setup: travel,
     },
     LessonStep {
+        title: "The tail of the slowest",
+        goal: "Ten questions where one call in ten is a slow outlier, run twenty rounds: how often is the parallel run slow? It waits for its slowest call, so the more calls, the likelier one of them is slow.",
+        instruction: "Press Parallel and watch the distribution panel fill, round after round.",
+        action: RunKind::Research(RunMode::Parallel),
+        setup: tail::slow_outliers,
+    },
+    LessonStep {
         title: "Voting: the same question, N times",
         goal: "A model that gets a sum wrong three times in ten, asked seven times at once: the majority of the answers is right far more often than one answer.",
         instruction: "Press Run pattern (voting is chosen); the majority is decided once every sample has settled.",
@@ -198,6 +206,28 @@ pub const STEPS: [LessonStep; 14] = [
         setup: patterns::hedging,
     },
 ];
+
+/// The step on the tail of the slowest (it explains its rounds, not one run).
+pub const TAIL_STEP: usize = 11;
+
+/// What step `step` showed: its rounds for the tail step ([`explain_step`] for the others).
+pub fn explain_run(
+    step: usize,
+    view: &RunView,
+    figures: &RunFigures,
+    experiment: &crate::experiment::Experiment,
+) -> Option<String> {
+    if step != TAIL_STEP {
+        return explain_step(step, view, figures);
+    }
+    if !view.finished || view.mode != Some(STEPS[TAIL_STEP].action) {
+        return None;
+    }
+    if view.cancelled {
+        return explain_step(step, view, figures);
+    }
+    tail::explain(experiment, figures)
+}
 
 pub(crate) fn question_lanes(view: &RunView, group: Group) -> Vec<&LaneView> {
     view.question_lanes(group)
@@ -403,9 +433,9 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 seconds_text(par.wall_ms),
             ))
         }
-        11 => patterns::explain_pattern(view, "voting", crate::patterns::Pattern::Voting),
-        12 => patterns::explain_pattern(view, "racing", crate::patterns::Pattern::Racing),
-        13 => patterns::explain_pattern(view, "hedging", crate::patterns::Pattern::Hedging),
+        12 => patterns::explain_pattern(view, "voting", crate::patterns::Pattern::Voting),
+        13 => patterns::explain_pattern(view, "racing", crate::patterns::Pattern::Racing),
+        14 => patterns::explain_pattern(view, "hedging", crate::patterns::Pattern::Hedging),
         _ => None,
     }
 }

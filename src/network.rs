@@ -91,20 +91,15 @@ pub struct TimedCall {
 /// before it calls `fetch` and its end once it has read the body, so a busy page may note its
 /// start early and its end late: a pair is made when the entry starts between `tolerance_ms`
 /// before and 4 × `tolerance_ms` after the call, and ends between `tolerance_ms` after and
-/// 6 × `tolerance_ms` before the call's end. `taken` entries already belong to a lane. Returns
-/// (lane, entry index) pairs.
+/// 6 × `tolerance_ms` before the call's end. Returns (lane, entry index) pairs.
 pub fn match_entries(
     calls: &[TimedCall],
     entries: &[ResourceTiming],
-    taken: &[usize],
     tolerance_ms: f64,
 ) -> Vec<(usize, usize)> {
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     for (c, call) in calls.iter().enumerate() {
         for (e, entry) in entries.iter().enumerate() {
-            if taken.contains(&e) {
-                continue;
-            }
             let start_lag = entry.start - call.start;
             let end_lag = call.end - entry.response_end;
             let window = -tolerance_ms..=4.0 * tolerance_ms;
@@ -186,11 +181,9 @@ mod tests {
             entry(100.1, 100.5, 200.0, 2101.0),
             entry(9000.0, 9000.0, 9001.0, 9002.0),
         ];
-        let mut pairs = match_entries(&calls, &entries, &[], 50.0);
+        let mut pairs = match_entries(&calls, &entries, 50.0);
         pairs.sort();
         assert_eq!(pairs, vec![(7, 1), (8, 0)]);
-        // An entry that already belongs to a lane is not handed out again.
-        assert_eq!(match_entries(&calls[..1], &entries, &[1], 50.0), vec![]);
     }
 
     #[test]
@@ -202,12 +195,12 @@ mod tests {
         }];
         // The body ended at 1600 ms; the page was busy for 300 ms before it read the end.
         let entries = [entry(130.0, 130.0, 1500.0, 1600.0)];
-        assert_eq!(match_entries(&calls, &entries, &[], 80.0), vec![(3, 0)]);
+        assert_eq!(match_entries(&calls, &entries, 80.0), vec![(3, 0)]);
         // An end long after the entry's is another request's.
         let late = [TimedCall {
             end: 2200.0,
             ..calls[0]
         }];
-        assert_eq!(match_entries(&late, &entries, &[], 80.0), vec![]);
+        assert_eq!(match_entries(&late, &entries, 80.0), vec![]);
     }
 }

@@ -135,6 +135,7 @@ fn harness(provider: Rc<dyn Provider>, clock: VirtualClock, parallel_tools: bool
         },
         parallel_tools,
         max_turns: 8,
+        group: Group::Agent,
     };
     Harness { clock, events, env }
 }

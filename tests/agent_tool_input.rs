@@ -89,6 +89,7 @@ fn run_one_turn(provider: Rc<dyn Provider>) -> (AgentOutcome, Vec<Event>) {
         },
         parallel_tools: true,
         max_turns: 4,
+        group: parallel_playground::engine::Group::Agent,
     };
     let agent = Rc::new(AgentDefinition {
         name: "worker".into(),

@@ -11,6 +11,8 @@ use parallel_playground::ui::RunScope;
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -99,4 +101,57 @@ async fn sleepers_sharing_one_timer_each_wake_after_their_deadline_and_a_dropped
         assert!(after >= asked, "a {asked} ms sleep woke after {after} ms");
     }
     assert!(!*dropped_fired.borrow(), "a dropped sleep must never fire");
+}
+
+#[wasm_bindgen_test]
+fn a_lane_s_text_does_not_wake_the_readers_of_its_bar() {
+    let page = Owner::new();
+    page.set();
+    let run = RunScope::new(&page, serde_json::Value::Null);
+    let handle = run.lane_handle(0, info(0));
+    run.store.update_value(|s| {
+        s.view.apply(&parallel_playground::engine::Event {
+            at_ms: 0.0,
+            kind: parallel_playground::engine::EventKind::LaneOpened {
+                lane: 0,
+                info: info(0),
+            },
+        });
+    });
+    let bar_reads = Arc::new(AtomicUsize::new(0));
+    let text_reads = Arc::new(AtomicUsize::new(0));
+    let bar = {
+        let (handle, reads) = (handle.clone(), bar_reads.clone());
+        Memo::new(move |_| {
+            reads.fetch_add(1, Ordering::Relaxed);
+            handle.with_bar(|v| v.status)
+        })
+    };
+    let text = {
+        let (handle, reads) = (handle.clone(), text_reads.clone());
+        Memo::new(move |_| {
+            reads.fetch_add(1, Ordering::Relaxed);
+            handle.with(|v| v.text.len())
+        })
+    };
+    let read = || (bar.get_untracked(), text.get_untracked());
+    let counts = || {
+        (
+            bar_reads.load(Ordering::Relaxed),
+            text_reads.load(Ordering::Relaxed),
+        )
+    };
+    read();
+    assert_eq!(counts(), (1, 1));
+    handle.notify(false);
+    read();
+    assert_eq!(
+        counts(),
+        (1, 2),
+        "a change of text reaches the text's readers only"
+    );
+    handle.notify(true);
+    read();
+    assert_eq!(counts(), (2, 3), "a change of the bar reaches both");
+    run.dispose();
 }

@@ -321,3 +321,45 @@ fn exported_programs_loop_over_the_rounds() {
     assert!(!rust.contains("ROUNDS"));
     assert!(rust.contains("rounds are not part of this"));
 }
+
+#[test]
+fn the_lesson_step_on_the_tail_quotes_its_rounds() {
+    use parallel_playground::base::seconds_text;
+    use parallel_playground::lesson::{explain_run, STEPS, TAIL_STEP};
+    use parallel_playground::workspace::Workspace;
+    let step = &STEPS[TAIL_STEP];
+    let ws = step.workspace(&Workspace::default());
+    let RunKind::Research(mode) = step.action else {
+        panic!("the tail step is a research run");
+    };
+    let plan = ws.plan(mode).expect("a valid set-up");
+    let (experiment, ran, _) = run_experiment(plan, ws.run.rounds, ws.simulation.clone(), None);
+    assert_eq!(ran, 20);
+    let last = experiment.rounds.last().expect("rounds");
+    let view = RunView::from_events(last.to_events().iter());
+    let figures = RunFigures::compute(&view, view.last_event_ms);
+    // Before its rounds are all in, the step says nothing.
+    let mut partial = Experiment::new(20, Some(ws.simulation.slow_rate));
+    partial.push(experiment.rounds[0].clone());
+    assert_eq!(explain_run(TAIL_STEP, &view, &figures, &partial), None);
+
+    let text = explain_run(TAIL_STEP, &view, &figures, &experiment).expect("an explanation");
+    let tail = experiment.tail()[0];
+    let percent = |share: f64| format!("{:.0} %", share * 100.0);
+    let p = tail.measured_share;
+    for n in [1, 10, 50] {
+        let predicted = percent(1.0 - (1.0 - p).powi(n));
+        assert!(text.contains(&format!("{predicted} for N = {n}")), "{text}");
+    }
+    assert!(
+        text.contains(&format!(
+            "{} of 20 parallel runs were slow ({}",
+            tail.slow_runs,
+            percent(tail.observed)
+        )),
+        "{text}"
+    );
+    let wall = figures.parallel.as_ref().expect("a parallel run").wall_ms;
+    assert!(text.contains(&seconds_text(wall)), "{text}");
+    eprintln!("{text}");
+}

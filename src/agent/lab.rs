@@ -4,11 +4,11 @@
 use super::builtin::{AgentTool, MathTool};
 use super::{run_agent, AgentDefinition, AgentEnv, Tool};
 use crate::engine::{
-    CallContext, CancelToken, Emitter, EventKind, Group, LaneInfo, LaneKind, Outcome, RetryPolicy,
-    RunEnv, RunKind, SplitMix64, Variant,
+    CallContext, CancelToken, CompareTiming, Emitter, EventKind, Group, LaneInfo, LaneKind,
+    Outcome, RetryPolicy, RunEnv, RunKind, SplitMix64, Variant,
 };
 use crate::providers::Message;
-use futures::future::join_all;
+use futures::future::{join, join_all};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -110,6 +110,80 @@ impl AgentPlan {
 /// Runs every prompt as its own conversation on the plan's agent.
 pub async fn run_agents(plan: &AgentPlan, env: RunEnv, cancel: CancelToken) -> AgentReport {
     let emitter = Emitter::new(env.clock.clone(), env.sink.clone());
+    emit_start(plan, &emitter);
+    let mut report = run_group(plan, &env, &emitter, Group::Agent, &cancel).await;
+    let cancelled = cancel.is_cancelled();
+    emitter.emit(EventKind::RunFinished { cancelled });
+    report.cancelled = cancelled;
+    report
+}
+
+/// The agents compare: the same prompts with conversations and tool calls one at a time
+/// (`agent-serial`), and with both in parallel (`agent-parallel`), on one time axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentCompareReport {
+    pub serial: AgentReport,
+    pub parallel: AgentReport,
+    pub cancelled: bool,
+}
+
+/// Runs the agents compare: both sides together, or the serial side first (`timing`). The
+/// plan's own toggles are ignored: each side sets them.
+pub async fn run_agents_compare(
+    plan: &AgentPlan,
+    timing: CompareTiming,
+    env: RunEnv,
+    cancel: CancelToken,
+) -> AgentCompareReport {
+    let emitter = Emitter::new(env.clock.clone(), env.sink.clone());
+    emit_start(plan, &emitter);
+    let side = |parallel: bool| AgentPlan {
+        concurrent_conversations: parallel,
+        parallel_tools: parallel,
+        ..plan.clone()
+    };
+    let (serial_plan, parallel_plan) = (side(false), side(true));
+    let serial = run_group(&serial_plan, &env, &emitter, Group::AgentSerial, &cancel);
+    let parallel = run_group(
+        &parallel_plan,
+        &env,
+        &emitter,
+        Group::AgentParallel,
+        &cancel,
+    );
+    let (serial, parallel) = match timing {
+        CompareTiming::SameTime => join(serial, parallel).await,
+        CompareTiming::OneAfterTheOther => {
+            let serial = serial.await;
+            (serial, parallel.await)
+        }
+    };
+    let cancelled = cancel.is_cancelled();
+    emitter.emit(EventKind::RunFinished { cancelled });
+    AgentCompareReport {
+        serial,
+        parallel,
+        cancelled,
+    }
+}
+
+fn emit_start(plan: &AgentPlan, emitter: &Emitter) {
+    emitter.emit(EventKind::RunStarted {
+        mode: RunKind::Agents,
+        questions: plan.prompts.len(),
+        model: plan.model.clone(),
+        concurrency_limit: None,
+    });
+}
+
+/// The conversations of one group, on `emitter`'s axis.
+async fn run_group(
+    plan: &AgentPlan,
+    env: &RunEnv,
+    emitter: &Emitter,
+    group: Group,
+    cancel: &CancelToken,
+) -> AgentReport {
     let agent_env = AgentEnv {
         calls: CallContext {
             emitter: emitter.clone(),
@@ -120,17 +194,10 @@ pub async fn run_agents(plan: &AgentPlan, env: RunEnv, cancel: CancelToken) -> A
         },
         parallel_tools: plan.parallel_tools,
         max_turns: plan.max_turns.max(1),
+        group,
     };
-    emitter.emit(EventKind::RunStarted {
-        mode: RunKind::Agents,
-        questions: plan.prompts.len(),
-        model: plan.model.clone(),
-        concurrency_limit: None,
-    });
     let started_ms = emitter.elapsed_ms();
-    emitter.emit(EventKind::GroupStarted {
-        group: Group::Agent,
-    });
+    emitter.emit(EventKind::GroupStarted { group });
     let agent = plan.agent();
     let conversation = |index: usize| {
         let (agent, env, cancel) = (agent.clone(), agent_env.clone(), cancel.clone());
@@ -138,7 +205,7 @@ pub async fn run_agents(plan: &AgentPlan, env: RunEnv, cancel: CancelToken) -> A
         async move {
             let emitter = env.calls.emitter.clone();
             let lane = emitter.open_lane(LaneInfo {
-                group: Group::Agent,
+                group,
                 kind: LaneKind::Conversation {
                     conversation: index,
                 },
@@ -192,15 +259,11 @@ pub async fn run_agents(plan: &AgentPlan, env: RunEnv, cancel: CancelToken) -> A
         }
         results
     };
-    emitter.emit(EventKind::GroupFinished {
-        group: Group::Agent,
-    });
-    let cancelled = cancel.is_cancelled();
-    emitter.emit(EventKind::RunFinished { cancelled });
+    emitter.emit(EventKind::GroupFinished { group });
     AgentReport {
         conversations,
         started_ms,
         ended_ms: emitter.elapsed_ms(),
-        cancelled,
+        cancelled: cancel.is_cancelled(),
     }
 }

@@ -8,11 +8,16 @@
 //! agent's answer.
 
 mod builtin;
+mod compare;
 mod lab;
 mod tool;
 
 pub use builtin::{AgentTool, HandoffTool, MathOperation, MathTool};
-pub use lab::{run_agents, AgentPlan, AgentReport, AgentSetup, ConversationResult};
+pub use compare::AgentCompareFigures;
+pub use lab::{
+    run_agents, run_agents_compare, AgentCompareReport, AgentPlan, AgentReport, AgentSetup,
+    ConversationResult,
+};
 pub use tool::{Tool, ToolContext};
 
 use crate::engine::{
@@ -48,6 +53,8 @@ pub struct AgentEnv {
     pub parallel_tools: bool,
     /// The most model turns one agent run may take.
     pub max_turns: usize,
+    /// The group its lanes belong to (`Agent`, or a side of the agents compare).
+    pub group: Group,
 }
 
 /// How an agent run ended: its answer or why there is none, and its conversation.
@@ -71,7 +78,7 @@ pub fn run_agent(
         let specs: Vec<_> = agent.tools.iter().map(|t| t.spec()).collect();
         for turn in 0..env.max_turns {
             let lane = env.calls.emitter.open_lane(LaneInfo {
-                group: Group::Agent,
+                group: env.group,
                 kind: LaneKind::Turn {
                     conversation,
                     agent: agent.name.clone(),
@@ -202,7 +209,7 @@ async fn execute_tool(
 ) -> Result<String, String> {
     let emitter = &env.calls.emitter;
     let lane = emitter.open_lane(LaneInfo {
-        group: Group::Agent,
+        group: env.group,
         kind: LaneKind::Tool {
             conversation,
             tool: name.to_string(),

@@ -21,10 +21,15 @@ use wasm_bindgen::JsCast;
 #[derive(Clone, Default)]
 pub struct BrowserClock;
 
+thread_local! {
+    /// `window.performance`, looked up once: each look-up is a few calls into JS, and "now" is
+    /// read several times for every call a batch starts.
+    static PERFORMANCE: Option<web_sys::Performance> =
+        web_sys::window().and_then(|w| w.performance());
+}
+
 fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
 }
 
 impl Clock for BrowserClock {
@@ -116,7 +121,7 @@ struct Sleep {
 impl Future for Sleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if now_ms() >= self.deadline_ms || web_sys::window().is_none() {
+        if now_ms() >= self.deadline_ms || PERFORMANCE.with(Option::is_none) {
             // Due (or no timer could ever be set: do not hang forever).
             self.leave_queue();
             return Poll::Ready(());

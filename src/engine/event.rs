@@ -337,6 +337,22 @@ impl Emitter {
         });
     }
 
+    /// The same run (clock, time zero, lane ids) sending its events to `sink` instead: variants
+    /// of one set-up each watch their own events but share one time axis and one lane count.
+    pub fn with_sink(&self, sink: EventSink) -> Emitter {
+        Emitter {
+            clock: self.clock.clone(),
+            origin_ms: self.origin_ms,
+            sink,
+            next_lane: self.next_lane.clone(),
+        }
+    }
+
+    /// The sink this emitter sends to.
+    pub fn sink(&self) -> &EventSink {
+        &self.sink
+    }
+
     /// Opens a new lane and returns its id.
     pub fn open_lane(&self, info: LaneInfo) -> LaneId {
         let lane = self.next_lane.get();

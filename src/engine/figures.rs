@@ -184,11 +184,22 @@ fn lane_duration(lane: &LaneView, now_ms: f64) -> f64 {
 }
 
 fn agent_figures(view: &RunView, now_ms: f64) -> Option<AgentFigures> {
-    let (start, end) = view.group_span(Group::Agent)?;
+    AgentFigures::of_group(view, Group::Agent, now_ms)
+}
+
+impl AgentFigures {
+    /// The figures of one agent group (`Agent`, `AgentSerial` or `AgentParallel`), if it ran.
+    pub fn of_group(view: &RunView, group: Group, now_ms: f64) -> Option<AgentFigures> {
+        agent_group_figures(view, group, now_ms)
+    }
+}
+
+fn agent_group_figures(view: &RunView, group: Group, now_ms: f64) -> Option<AgentFigures> {
+    let (start, end) = view.group_span(group)?;
     let lanes: Vec<&LaneView> = view
         .lanes
         .iter()
-        .filter(|l| l.info.group == Group::Agent)
+        .filter(|l| l.info.group == group)
         .collect();
     // Leaves are the work itself: turns, and tool calls that are not agents themselves.
     let has_children = |id: usize| lanes.iter().any(|l| l.info.parent == Some(id));

@@ -49,6 +49,7 @@ mod scheduler;
 mod semaphore;
 mod synthesis;
 mod timeline;
+mod variants;
 mod waves;
 
 pub use adaptive::{AdaptiveLimit, AdaptivePermit, DECREASE, INITIAL_LIMIT, PROBE_DAMPING};
@@ -81,4 +82,7 @@ pub use crate::base::{
 };
 pub use crate::wire::model::{ANSWER_HEADING, MISSING_HEADING};
 pub use timeline::{timeline_rows, LaneStatus, LaneView, Phase, RunView, TimelineRow};
+pub use variants::{
+    answer_group, run_variants, variant_figures, VariantReport, VariantRun, VariantTiming,
+};
 pub use waves::{detect_waves, CallTimes, Waves};

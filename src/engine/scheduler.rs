@@ -61,13 +61,35 @@ impl RunReport {
 /// Runs the plan: the research calls of each run, then its synthesis. `cancel` stops everything
 /// still going; every lane still ends with an event.
 pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport {
-    // Budgets and the adaptive limit watch the run's events; they wait on the run's clock.
+    let emitter = Emitter::new(env.clock.clone(), env.sink.clone());
+    emitter.emit(EventKind::RunStarted {
+        mode: RunKind::Research(plan.mode),
+        questions: plan.questions.len(),
+        model: plan.model.clone(),
+        concurrency_limit: plan.concurrency_limit,
+    });
+    let groups = run_groups(plan, &env, &cancel, &emitter, Variant::A).await;
+    let cancelled = cancel.is_cancelled();
+    emitter.emit(EventKind::RunFinished { cancelled });
+    RunReport { groups, cancelled }
+}
+
+/// The groups of one plan (of one variant) on `base`'s time axis and lane ids, with
+/// `env.provider`; emits neither the run's start nor its end.
+pub(super) async fn run_groups(
+    plan: &RunPlan,
+    env: &RunEnv,
+    cancel: &CancelToken,
+    base: &Emitter,
+    variant: Variant,
+) -> Vec<GroupReport> {
+    // Budgets and the adaptive limit watch the plan's events; they wait on the run's clock.
     let admission = CallAdmission::for_plan(plan, env.clock.clone());
     let sink = match &admission {
-        Some(admission) => admission.observing(env.sink.clone()),
-        None => env.sink.clone(),
+        Some(admission) => admission.observing(base.sink().clone()),
+        None => base.sink().clone(),
     };
-    let emitter = Emitter::new(env.clock.clone(), sink);
+    let emitter = base.with_sink(sink);
     if let Some(admission) = &admission {
         admission.bind(&emitter);
     }
@@ -77,42 +99,29 @@ pub async fn run(plan: &RunPlan, env: RunEnv, cancel: CancelToken) -> RunReport 
         provider: env.provider.clone(),
         retry: plan.retry.clone(),
         timeout_ms: plan.timeout_ms,
-        rng: Rc::new(RefCell::new(SplitMix64::new(env.jitter_seed))),
+        rng: Rc::new(RefCell::new(SplitMix64::new(
+            env.jitter_seed ^ u64::from(variant.0),
+        ))),
     };
-    emitter.emit(EventKind::RunStarted {
-        mode: RunKind::Research(plan.mode),
-        questions: plan.questions.len(),
-        model: plan.model.clone(),
-        concurrency_limit: plan.concurrency_limit,
-    });
-    let groups = match plan.mode {
-        RunMode::Sequential => {
-            vec![run_group(plan, &ctx, admission, Group::Sequential, &cancel).await]
-        }
+    let cancel = &cancel;
+    let group = |group| run_group(plan, &ctx, admission, group, cancel, variant);
+    match plan.mode {
+        RunMode::Sequential => vec![group(Group::Sequential).await],
         // Agent runs have their own entry point (`agent::run_agents`); as a research plan they
         // behave like a parallel run.
-        RunMode::Parallel => {
-            vec![run_group(plan, &ctx, admission, Group::Parallel, &cancel).await]
-        }
+        RunMode::Parallel => vec![group(Group::Parallel).await],
         RunMode::Compare => match plan.compare_timing {
             CompareTiming::SameTime => {
-                let (seq, par) = join(
-                    run_group(plan, &ctx, admission, Group::Sequential, &cancel),
-                    run_group(plan, &ctx, admission, Group::Parallel, &cancel),
-                )
-                .await;
+                let (seq, par) = join(group(Group::Sequential), group(Group::Parallel)).await;
                 vec![seq, par]
             }
             CompareTiming::OneAfterTheOther => {
-                let seq = run_group(plan, &ctx, admission, Group::Sequential, &cancel).await;
-                let par = run_group(plan, &ctx, admission, Group::Parallel, &cancel).await;
+                let seq = group(Group::Sequential).await;
+                let par = group(Group::Parallel).await;
                 vec![seq, par]
             }
         },
-    };
-    let cancelled = cancel.is_cancelled();
-    emitter.emit(EventKind::RunFinished { cancelled });
-    RunReport { groups, cancelled }
+    }
 }
 
 /// One run: its questions (one at a time or concurrently), then its synthesis.
@@ -122,6 +131,7 @@ async fn run_group(
     admission: Option<&Rc<CallAdmission>>,
     group: Group,
     run_cancel: &CancelToken,
+    variant: Variant,
 ) -> GroupReport {
     let emitter = &ctx.emitter;
     let started_ms = emitter.elapsed_ms();
@@ -136,7 +146,7 @@ async fn run_group(
                 kind: LaneKind::Question { index },
                 label: question.clone(),
                 parent: None,
-                variant: Variant::A,
+                variant,
             })
         })
         .collect();
@@ -190,7 +200,10 @@ async fn run_group(
             // calls that were woken and hands the thread back when calls yield: each provider
             // yields once right after its start is stamped, so a batch of 1,000 gets all its
             // starts stamped before any of them does its heavier work.
-            join_all(lanes.iter().zip(&plan.questions).map(|(lane, question)| {
+            // The requests are built before the first call starts, not between the starts.
+            let requests: Vec<ModelRequest> =
+                plan.questions.iter().map(|q| research_request(q)).collect();
+            join_all(lanes.iter().zip(requests).map(|(lane, request)| {
                 let semaphore = semaphore.as_ref();
                 let group_cancel = &group_cancel;
                 let on_result = &on_result;
@@ -200,7 +213,7 @@ async fn run_group(
                         admission,
                         true,
                         *lane,
-                        research_request(question),
+                        request,
                         group_cancel,
                         semaphore,
                     )
@@ -217,7 +230,7 @@ async fn run_group(
         plan,
         ctx,
         admission,
-        group,
+        (group, variant),
         &answers,
         run_cancel,
         &group_cancel,
@@ -239,7 +252,7 @@ async fn synthesize(
     plan: &RunPlan,
     ctx: &CallContext,
     admission: Option<&Rc<CallAdmission>>,
-    group: Group,
+    (group, variant): (Group, Variant),
     answers: &[CallResult],
     run_cancel: &CancelToken,
     group_cancel: &CancelToken,
@@ -293,9 +306,13 @@ async fn synthesize(
     let lane = ctx.emitter.open_lane(LaneInfo {
         group,
         kind: LaneKind::Synthesis,
-        label: format!("Synthesis ({} run)", group.as_str()),
+        label: if variant == Variant::A {
+            format!("Synthesis ({} run)", group.as_str())
+        } else {
+            format!("Synthesis ({} run, {})", group.as_str(), variant.letter())
+        },
         parent: None,
-        variant: Variant::A,
+        variant,
     });
     let mut request = ModelRequest::ask(&plan.model, None, &prompt, plan.max_tokens);
     request.temperature = plan.temperature;

@@ -330,6 +330,9 @@ pub enum TimelineRow {
     Lane { id: LaneId, depth: usize },
 }
 
+/// Where a lane's row goes in its group: its variant, then (level, index, backup).
+type RowOrder = (super::event::Variant, (usize, usize, bool));
+
 /// Groups drawn as flat lists, in this order (a pattern's baseline before its strategy).
 const FLAT_GROUPS: [Group; 10] = [
     Group::Sequential,
@@ -349,7 +352,7 @@ const FLAT_GROUPS: [Group; 10] = [
 pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
     let mut rows = Vec::with_capacity(lanes.len() + 3);
     for group in FLAT_GROUPS {
-        let mut ids: Vec<((usize, usize, bool), LaneId)> = lanes
+        let mut ids: Vec<(RowOrder, LaneId)> = lanes
             .iter()
             .enumerate()
             .filter(|(_, l)| l.group == group)
@@ -364,7 +367,8 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
                     } => (level.unwrap_or(0), index, backup),
                     _ => (usize::MAX, usize::MAX, false),
                 };
-                (order, id)
+                // Variants keep their own rows: A's, then B's, … under one heading.
+                ((l.variant, order), id)
             })
             .collect();
         if ids.is_empty() {
@@ -377,11 +381,20 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
                 .map(|(_, id)| TimelineRow::Lane { id, depth: 0 }),
         );
     }
+    // Agent lanes as trees: the lab's own run, or the two sides of the agents compare.
+    for group in [Group::Agent, Group::AgentSerial, Group::AgentParallel] {
+        agent_rows(lanes, group, &mut rows);
+    }
+    rows
+}
+
+/// The rows of one agent group: each lane followed by the lanes nested under it.
+fn agent_rows(lanes: &[LaneInfo], group: Group, rows: &mut Vec<TimelineRow>) {
     let agent: Vec<LaneId> = (0..lanes.len())
-        .filter(|id| lanes[*id].group == Group::Agent)
+        .filter(|id| lanes[*id].group == group)
         .collect();
     if !agent.is_empty() {
-        rows.push(TimelineRow::Header(Group::Agent));
+        rows.push(TimelineRow::Header(group));
         // Depth-first from the roots, children in the order they opened.
         let mut stack: Vec<(LaneId, usize)> = agent
             .iter()
@@ -402,7 +415,6 @@ pub fn timeline_rows(lanes: &[LaneInfo]) -> Vec<TimelineRow> {
             }
         }
     }
-    rows
 }
 
 #[cfg(test)]

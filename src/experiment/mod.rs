@@ -8,6 +8,7 @@
 //! every round.
 
 mod csv;
+pub mod history;
 pub mod panel;
 mod record;
 mod rounds;
@@ -16,7 +17,7 @@ pub mod tail;
 
 pub use csv::{csv_field, CSV_HEADER};
 pub use record::{CallRecord, GroupWall, RoundRecord};
-pub use rounds::{round_seed, run_rounds};
+pub use rounds::{round_seed, run_rounds, run_rounds_of};
 pub use stats::{nearest_rank, Metric, Samples, Summary};
 pub use tail::TailFigures;
 
@@ -59,51 +60,60 @@ impl Experiment {
     pub fn new(planned: u32, slow_knob: Option<f64>) -> Experiment {
         Experiment {
             planned,
+            // Reserved once: a hundred rounds never reallocate (and fragment) the list.
+            rounds: Vec::with_capacity(planned.min(1000) as usize),
             slow_share: tail::slow_share(slow_knob),
             ..Experiment::default()
         }
     }
 
     /// Adds a finished round's samples.
-    pub fn push(&mut self, round: RoundRecord) {
+    pub fn push(&mut self, mut round: RoundRecord) {
+        if let Some(earlier) = self.rounds.last() {
+            round.share_infos(earlier);
+        }
+        // Room for every round's samples at once, so the sorted lists grow without copies.
+        let per_round = round.calls.len();
+        let expected = per_round * (self.planned as usize).clamp(1, 1000);
         for wall in &round.walls {
             let key = DistKey {
                 metric: Metric::Wall,
                 run: wall.group.as_str(),
                 variant: wall.variant,
             };
-            self.samples_mut(key).insert(wall.wall_ms);
+            let rounds = expected / per_round.max(1);
+            self.samples_mut(key, rounds).insert(wall.wall_ms);
         }
         for call in &round.calls {
             let run = call.info.run_name();
             let variant = call.info.variant;
             if let Some(ms) = call.latency_ms() {
                 let metric = Metric::Call;
-                self.samples_mut(DistKey {
+                let key = DistKey {
                     metric,
                     run,
                     variant,
-                })
-                .insert(ms);
+                };
+                self.samples_mut(key, expected).insert(ms);
             }
             if let Some(ms) = call.ttft_ms() {
                 let metric = Metric::Ttft;
-                self.samples_mut(DistKey {
+                let key = DistKey {
                     metric,
                     run,
                     variant,
-                })
-                .insert(ms);
+                };
+                self.samples_mut(key, expected).insert(ms);
             }
         }
         self.rounds.push(round);
     }
 
-    fn samples_mut(&mut self, key: DistKey) -> &mut Samples {
+    fn samples_mut(&mut self, key: DistKey, expected: usize) -> &mut Samples {
         let at = match self.dists.iter().position(|(k, _)| *k == key) {
             Some(at) => at,
             None => {
-                self.dists.push((key, Samples::default()));
+                self.dists.push((key, Samples::with_capacity(expected)));
                 self.dists
                     .sort_by_key(|(k, _)| (k.metric, run_rank(k.run), k.run, k.variant));
                 self.dists.iter().position(|(k, _)| *k == key).unwrap_or(0)

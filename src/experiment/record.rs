@@ -7,6 +7,7 @@ use crate::engine::{
     Variant,
 };
 use crate::providers::Usage;
+use std::sync::Arc;
 
 /// One lane of one round.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,7 +15,8 @@ pub struct CallRecord {
     /// 1-based.
     pub round: u32,
     pub lane: LaneId,
-    pub info: LaneInfo,
+    /// Shared with the same lane of the other rounds (see [`RoundRecord::share_infos`]).
+    pub info: Arc<LaneInfo>,
     /// The lane opened (and began to wait) at this time, ms since the round began.
     pub queued_ms: f64,
     pub start_ms: Option<f64>,
@@ -32,7 +34,7 @@ impl CallRecord {
         CallRecord {
             round,
             lane: lane.id,
-            info: lane.info.clone(),
+            info: Arc::new(lane.info.clone()),
             queued_ms: lane.opened_ms,
             start_ms: lane.started_ms,
             first_token_ms: lane.first_token_ms,
@@ -166,6 +168,16 @@ impl RoundRecord {
         }
     }
 
+    /// Points each call's lane identity at the same lane's of `earlier` when they are equal, so
+    /// that a hundred rounds of one plan keep one copy of its labels.
+    pub fn share_infos(&mut self, earlier: &RoundRecord) {
+        for (call, before) in self.calls.iter_mut().zip(&earlier.calls) {
+            if call.lane == before.lane && call.info == before.info {
+                call.info = before.info.clone();
+            }
+        }
+    }
+
     /// Events that redraw this round's timeline (bars without their streamed text).
     pub fn to_events(&self) -> Vec<Event> {
         let mut events = Vec::with_capacity(self.calls.len() * 5 + 2);
@@ -191,7 +203,7 @@ impl RoundRecord {
                 c.queued_ms,
                 EventKind::LaneOpened {
                     lane,
-                    info: c.info.clone(),
+                    info: (*c.info).clone(),
                 },
             ));
             if let Some(t) = c.start_ms {

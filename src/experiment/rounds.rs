@@ -25,9 +25,24 @@ pub fn round_seed(seed: u64, round: u32) -> u64 {
 pub async fn run_rounds(
     plan: &RunPlan,
     rounds: u32,
+    env_for: impl FnMut(u32) -> RunEnv,
+    cancel: CancelToken,
+    on_round: impl FnMut(RoundRecord),
+) -> u32 {
+    run_rounds_of(rounds, env_for, cancel, on_round, |_, env, cancel| {
+        run(plan, env, cancel)
+    })
+    .await
+}
+
+/// As [`run_rounds`], each round run by `runner(round, env, cancel)` (the variants of a set-up,
+/// for instance, each round on one axis).
+pub async fn run_rounds_of<F: std::future::Future>(
+    rounds: u32,
     mut env_for: impl FnMut(u32) -> RunEnv,
     cancel: CancelToken,
     mut on_round: impl FnMut(RoundRecord),
+    mut runner: impl FnMut(u32, RunEnv, CancelToken) -> F,
 ) -> u32 {
     let mut ran = 0;
     for round in 1..=rounds.max(1) {
@@ -42,7 +57,7 @@ pub async fn run_rounds(
             folding.borrow_mut().apply(&event);
             inner(event);
         });
-        run(plan, env, cancel.clone()).await;
+        runner(round, env, cancel.clone()).await;
         ran = round;
         let record = RoundRecord::from_view(round, &view.borrow());
         on_round(record);

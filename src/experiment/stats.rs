@@ -13,6 +13,13 @@ pub struct Samples {
 }
 
 impl Samples {
+    /// Room for `n` values.
+    pub fn with_capacity(n: usize) -> Samples {
+        Samples {
+            sorted: Vec::with_capacity(n),
+        }
+    }
+
     /// Adds one value in its place (O(log n) search, one move of the larger values).
     pub fn insert(&mut self, value: f64) {
         if !value.is_finite() {

@@ -12,6 +12,7 @@ mod response;
 pub mod scripted;
 mod setup;
 pub mod simulated;
+mod yield_now;
 
 #[cfg(target_arch = "wasm32")]
 pub mod http;
@@ -23,6 +24,7 @@ pub use crate::wire::model::{
 pub use network_hint::{network_failure_message, not_an_event_stream_message, ApiFormat};
 pub use response::ResponseAccumulator;
 pub use setup::{check_http_setup, needs_key, SetupProblem};
+pub use yield_now::YieldNow;
 
 use futures::stream::LocalBoxStream;
 
@@ -52,25 +54,4 @@ pub fn words_with_spaces(text: &str) -> Vec<String> {
         words.push(current);
     }
     words
-}
-
-/// Gives way once: completes on its second poll. Providers await it before their first real
-/// work, so that every call of a batch started in one tick is stamped before any of them runs.
-#[derive(Default)]
-pub struct YieldNow(bool);
-
-impl std::future::Future for YieldNow {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
 }

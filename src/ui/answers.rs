@@ -21,18 +21,28 @@ pub fn Answers() -> impl IntoView {
                 .cloned()
                 .collect()
         });
+        // Per question, its variants side by side (A, B, …).
         list.sort_by_key(|h| match h.info.kind {
-            LaneKind::Question { index } => index,
-            _ => usize::MAX,
+            LaneKind::Question { index } => (index, h.info.variant),
+            _ => (usize::MAX, h.info.variant),
         });
         list
+    };
+    let variants = move || {
+        lanes.with(|l| {
+            let mut v: Vec<_> = l.iter().map(|h| h.info.variant).collect();
+            v.sort();
+            v.dedup();
+            v.len()
+        })
     };
     let section = move |group: Group| {
         view! {
             <Show when=move || !group_lanes(group).is_empty()>
                 <section class="answers" aria-label=format!("{} answers", group.title())>
                     <h2>{format!("{} answers", group.title())}</h2>
-                    <ol>
+                    <ol class:side-by-side={move || variants() > 1}
+                        style={move || (variants() > 1).then(|| format!("--variants: {}", variants()))}>
                         <For each=move || group_lanes(group) key=|h| h.id let:handle>
                             <AnswerCard handle=handle />
                         </For>
@@ -53,10 +63,19 @@ pub fn Answers() -> impl IntoView {
 #[component]
 fn AnswerCard(handle: LaneHandle) -> impl IntoView {
     let run = handle.info.run_name();
-    let label = handle.info.label.clone();
+    let variant = handle.info.variant.letter().to_string();
+    let label = if handle.info.variant == crate::engine::Variant::A {
+        handle.info.label.clone()
+    } else {
+        format!("{variant} · {}", handle.info.label)
+    };
     let status = {
         let handle = handle.clone();
-        move || handle.with(|v| v.status.as_str()).unwrap_or("cancelled")
+        move || {
+            handle
+                .with_bar(|v| v.status.as_str())
+                .unwrap_or("cancelled")
+        }
     };
     let meta = {
         let handle = handle.clone();
@@ -82,13 +101,13 @@ fn AnswerCard(handle: LaneHandle) -> impl IntoView {
         let handle = handle.clone();
         move || {
             handle
-                .with(|v| v.outcome.as_ref().and_then(|o| o.reason()))
+                .with_bar(|v| v.outcome.as_ref().and_then(|o| o.reason()))
                 .flatten()
                 .map(|r| view! { <p class="reason">{r}</p> })
         }
     };
     view! {
-        <li class="answer" data-testid="lane-answer" data-run=run data-status=status>
+        <li class="answer" data-testid="lane-answer" data-run=run data-variant=variant data-status=status>
             <h3>{label}</h3>
             <p class="meta">{meta}</p>
             <StreamedText handle=handle />

@@ -71,6 +71,9 @@ pub fn CodePanel() -> impl IntoView {
             <p class="hint">
                 "Reads your key from ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL if set); keeps this page's questions, prompts, model and policies."
             </p>
+            {move || app.workspace.with(|w| !w.variants.is_empty()).then(|| view! {
+                <p class="hint">"Variants are not in the exported program yet: it runs variant A (the set-up itself)."</p>
+            })}
             {move || match code.get() {
                 Ok(text) => view! { <pre class="code" data-testid="generated-code" tabindex="0"><code>{text}</code></pre> }.into_any(),
                 Err(problem) => view! { <p class="reason">{problem}</p> }.into_any(),

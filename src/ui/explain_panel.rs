@@ -27,6 +27,11 @@ fn network_facts(app: &super::state::AppState) -> Option<NetworkFacts> {
 pub fn ExplainPanel() -> impl IntoView {
     let app = use_app();
     let points = move || {
+        // Nothing to explain while the run goes on: read no lane until then (reading the
+        // network of every lane would make each lane's change cost the whole run).
+        if app.live.running.get() {
+            return None;
+        }
         let facts = network_facts(&app);
         let mut points = app.live.with_finished_view(|view| {
             app.live.figures.with(|f| {

@@ -3,7 +3,7 @@
 
 use super::state::{use_app, AppState};
 use crate::browser::page;
-use crate::lesson::{explain_step, STEPS};
+use crate::lesson::{explain_run, STEPS};
 use leptos::prelude::*;
 
 /// Where the lesson's progress is kept, so it can be left and resumed.
@@ -103,7 +103,10 @@ pub fn LessonCard() -> impl IntoView {
         if live.run_number.get() <= lesson.baseline.get() {
             return None;
         }
-        live.with_finished_view(|view| live.figures.with(|f| explain_step(index, view, f)))?
+        live.with_finished_view(|view| {
+            live.with_experiment(|e| live.figures.with(|f| explain_run(index, view, f, e)))
+                .flatten()
+        })?
     };
     view! {
         {move || lesson.step.get().and_then(|i| STEPS.get(i).map(|s| (i, s))).map(|(index, step)| {

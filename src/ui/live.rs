@@ -5,12 +5,12 @@
 //! loop drains the queue, folds it into the store's [`RunView`], and notifies only the lanes that
 //! changed. The page therefore re-renders at most once a frame, however many calls stream at once.
 
-use super::run_store::{LaneHandle, RunScope, RunStore};
-use crate::agent::{run_agents, AgentPlan};
+use super::run_store::{BarSignature, LaneHandle, RunScope, RunStore};
+use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, CancelReason, CancelToken, Clock, Event, EventKind, Group, LaneId, LaneInfo,
-    LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip,
+    log_line, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind, Group, LaneId,
+    LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip, Variant,
 };
 use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
@@ -23,7 +23,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 mod rounds;
+mod variant_rounds;
 pub use rounds::ProviderForRound;
+pub use variant_rounds::VariantsForRound;
 
 /// The run on the page: its store, figures, log, and the controls to start and cancel it.
 #[derive(Clone, Copy)]
@@ -46,6 +48,8 @@ pub struct LiveRun {
     experiment: StoredValue<crate::experiment::Experiment, LocalStorage>,
     /// Notified when a round is recorded.
     experiment_changed: Trigger,
+    /// The last runs of the session, as plain records (see [`crate::experiment::history`]).
+    pub history: RwSignal<crate::experiment::history::History, LocalStorage>,
 }
 
 /// What the frame loop keeps between frames.
@@ -62,8 +66,9 @@ struct Inner {
     network_url: Option<String>,
     /// Lanes that already have their network phases.
     network_matched: Vec<LaneId>,
-    /// Resource Timing entries (indices among this run's) that already belong to a lane.
-    network_entries_taken: Vec<usize>,
+    /// Resource Timing entries that already belong to a lane, by their start and end (the
+    /// browser lists entries by start time, so a later list puts new ones between them).
+    network_entries_taken: Vec<(f64, f64)>,
     /// How many lanes have a handle (and rows) so far.
     created: usize,
     /// The full events of the latest round while an older one is on show.
@@ -91,6 +96,7 @@ impl LiveRun {
             }),
             experiment: StoredValue::new_local(Default::default()),
             experiment_changed: Trigger::new(),
+            history: RwSignal::new_local(Default::default()),
         }
     }
 
@@ -106,6 +112,22 @@ impl LiveRun {
         );
     }
 
+    /// Starts the agents compare of `plan`: serial and parallel sides on one axis.
+    pub fn start_agents_compare(
+        &self,
+        plan: AgentPlan,
+        timing: CompareTiming,
+        provider: Rc<dyn Provider>,
+        network_url: Option<String>,
+    ) {
+        let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.launch(exported, provider, network_url, move |env, cancel| {
+            Box::pin(async move {
+                run_agents_compare(&plan, timing, env, cancel).await;
+            })
+        });
+    }
+
     /// Starts a pattern run (baseline and strategy) of `plan` on `provider`.
     pub fn start_pattern(
         &self,
@@ -114,6 +136,7 @@ impl LiveRun {
         network_url: Option<String>,
     ) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
+        self.reset_experiment(1, None);
         self.launch(exported, provider, network_url, move |env, cancel| {
             Box::pin(async move {
                 // The plan was checked before the run started; a refusal here has no lanes.
@@ -306,7 +329,8 @@ impl LiveRun {
             return;
         };
         let Some(scope) = scope else { return };
-        let mut changed: Vec<LaneId> = Vec::new();
+        // Lanes whose state changed this frame, and whether their bar did.
+        let mut changed: Vec<(LaneId, bool)> = Vec::new();
         let mut new_lines: Vec<LogLine> = Vec::new();
         let folded = scope.store.try_update_value(|s| {
             let RunStore {
@@ -321,20 +345,34 @@ impl LiveRun {
                 .iter()
                 .any(|e| matches!(e.kind, EventKind::Finished { .. }));
             let any_events = !new_events.is_empty();
+            let bars_before: Vec<BarSignature> = if any_events {
+                view.lanes.iter().map(BarSignature::of).collect()
+            } else {
+                Vec::new()
+            };
             let mut touched = vec![false; view.lanes.len()];
+            let mut changed_lanes = Vec::new();
             for event in new_events {
                 if let Some(lane) = view.apply(event) {
                     if lane >= touched.len() {
                         touched.resize(lane + 1, false);
                     }
                     if !std::mem::replace(&mut touched[lane], true) {
-                        changed.push(lane);
+                        changed_lanes.push(lane);
                     }
                 }
                 if let Some(line) = log_line(event, view) {
                     new_lines.push(line);
                 }
             }
+            // A bar is notified only when what it shows changed, not for each chunk of text.
+            changed.extend(changed_lanes.into_iter().map(|lane| {
+                let bar = match (bars_before.get(lane), view.lanes.get(lane)) {
+                    (Some(before), Some(after)) => *before != BarSignature::of(after),
+                    _ => true,
+                };
+                (lane, bar)
+            }));
             s.network.resize(s.view.lanes.len(), None);
             let now = match (finished, s.origin_ms) {
                 (false, Some(origin)) => BrowserClock.now_ms() - origin,
@@ -347,7 +385,14 @@ impl LiveRun {
                 .iter()
                 .map(|l| (l.id, l.info.clone()))
                 .collect();
-            let figures = (any_events || finished).then(|| RunFigures::compute(&s.view, now));
+            // With variants, the run's own figures are variant A's (the table shows them all).
+            let figures = (any_events || finished).then(|| {
+                if s.view.lanes.iter().any(|l| l.info.variant != Variant::A) {
+                    RunFigures::compute(&s.view.only_variant(Variant::A), now)
+                } else {
+                    RunFigures::compute(&s.view, now)
+                }
+            });
             (
                 now,
                 new_lanes,
@@ -370,9 +415,9 @@ impl LiveRun {
         }
         if !changed.is_empty() {
             let lanes = self.lanes.read_untracked();
-            for id in changed.iter().filter(|id| **id < created) {
+            for (id, bar) in changed.iter().filter(|(id, _)| *id < created) {
                 if let Some(handle) = lanes.get(*id) {
-                    handle.notify();
+                    handle.notify(*bar);
                 }
             }
         }
@@ -394,10 +439,30 @@ impl LiveRun {
             );
         }
         if finished && !more_to_create {
+            if self.running.get_untracked() {
+                self.keep_in_history(&scope);
+            }
             self.running.set(false);
             self.run_changed.notify();
         } else {
             self.schedule_frame();
+        }
+    }
+
+    /// Keeps the run that just ended in the history (its record, not its store).
+    fn keep_in_history(&self, scope: &RunScope) {
+        let number = self.run_number.get_untracked();
+        let round = self.round_shown.get_untracked();
+        let entry = scope.store.try_with_value(|s| {
+            crate::experiment::history::HistoryEntry::of_view(
+                number,
+                super::history::title_of(&s.view),
+                round,
+                &s.view,
+            )
+        });
+        if let Some(entry) = entry {
+            self.history.update(|h| h.push(entry));
         }
     }
 
@@ -444,8 +509,9 @@ impl LiveRun {
         if calls.is_empty() {
             return;
         }
-        let entries = page::resource_timings(&url);
-        let pairs = match_entries(&calls, &entries, &taken, 80.0);
+        let mut entries = page::resource_timings(&url);
+        entries.retain(|e| !taken.contains(&(e.start, e.response_end)));
+        let pairs = match_entries(&calls, &entries, 80.0);
         if pairs.len() < calls.len() && attempt < 7 {
             let this = *self;
             set_timeout(
@@ -463,7 +529,7 @@ impl LiveRun {
         let lanes = self.lanes.read_untracked();
         for (lane, _) in &pairs {
             if let Some(handle) = lanes.get(*lane) {
-                handle.notify();
+                handle.notify(true);
             }
         }
         self.run_changed.notify();
@@ -471,9 +537,11 @@ impl LiveRun {
             inner
                 .network_matched
                 .extend(pairs.iter().map(|(lane, _)| *lane));
-            inner
-                .network_entries_taken
-                .extend(pairs.iter().map(|(_, entry)| *entry));
+            inner.network_entries_taken.extend(
+                pairs
+                    .iter()
+                    .map(|(_, e)| (entries[*e].start, entries[*e].response_end)),
+            );
         });
     }
 }

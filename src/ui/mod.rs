@@ -4,6 +4,7 @@
 //! [`crate::engine`], words in [`crate::explain`]; here we only render signals and forward clicks.
 
 mod agents;
+mod agents_compare;
 mod answers;
 mod batch;
 mod code;
@@ -12,6 +13,7 @@ mod editor;
 mod explain_panel;
 mod figures;
 mod header;
+mod history;
 mod lesson;
 mod limits;
 mod live;
@@ -28,6 +30,7 @@ mod state;
 mod timeline;
 mod timeline_details;
 mod timeline_rows;
+mod variants;
 
 pub use live::LiveRun;
 pub use run_store::{LaneHandle, RunScope, RunStore};
@@ -86,6 +89,9 @@ pub fn App() -> impl IntoView {
                     <settings::RunSettings />
                     <settings::SimulationSettings />
                 </details>
+                <Show when=move || !agents()>
+                    <variants::VariantEditor />
+                </Show>
             </section>
             <section class="run" aria-label="Run">
                 // Each mode shows its own run (see `mode_runs`).
@@ -94,12 +100,15 @@ pub fn App() -> impl IntoView {
                     <run_bar::RunBar />
                     <figures::Figures />
                     <patterns::PatternPanel />
+                    <variants::VariantFigures />
+                    <agents_compare::AgentsCompareFigures />
                     <explain_panel::ExplainPanel />
                     <timeline::Timeline />
                     <distribution::Distribution />
                     <limits::LimitsPanel />
                     <batch::BatchTimeline />
                     <results::Results />
+                    <history::HistoryPanel />
                     <batch::BatchPanel />
                 </mode_runs::ShownRun>
             </section>

@@ -90,8 +90,14 @@ fn SynthesisPanel() -> impl IntoView {
             .collect::<Vec<_>>()
     };
     let is_agent_run = move || {
-        live.lanes
-            .with(|l| l.iter().any(|h| h.info.group == Group::Agent))
+        live.lanes.with(|l| {
+            l.iter().any(|h| {
+                matches!(
+                    h.info.group,
+                    Group::Agent | Group::AgentSerial | Group::AgentParallel
+                )
+            })
+        })
     };
     view! {
         <div class="synthesis" data-testid="synthesis" data-status=status>
@@ -141,7 +147,7 @@ fn AgentAnswers() -> impl IntoView {
                 {
                     let (a, b, c) = (handle.clone(), handle.clone(), handle.clone());
                     view! {
-                        <li class="answer" data-testid="lane-answer" data-run="agent"
+                        <li class="answer" data-testid="lane-answer" data-run=handle.info.run_name()
                             data-status=move || a.with(|v| v.status.as_str()).unwrap_or("cancelled")>
                             <h3>{handle.info.label.clone()}</h3>
                             <p class="meta">{move || b.with(|v| {

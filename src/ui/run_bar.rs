@@ -24,6 +24,8 @@ pub fn RunBar() -> impl IntoView {
             }>
                 <button class="primary" data-testid="run-agents" title="Ctrl+Enter"
                     on:click=move |_| app.run_agents()>"▶ Run agents"</button>
+                <button data-testid="run-agents-compare" title="The same prompts with tools and conversations one at a time, then in parallel"
+                    on:click=move |_| app.run_agents_compare()>"Compare serial vs parallel"</button>
             </Show>
             <button data-testid="cancel-run" title="Esc" prop:disabled=move || !running.get()
                 on:click=move |_| app.live.cancel()>"■ Cancel"</button>

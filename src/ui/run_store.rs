@@ -7,7 +7,7 @@
 //! its triggers live under the run's own reactive [`Owner`]; starting the next run disposes it,
 //! which frees every lane of the finished run.
 
-use crate::engine::{Event, LaneId, LaneInfo, LaneView, RunView};
+use crate::engine::{Event, LaneId, LaneInfo, LaneStatus, LaneView, QueueReason, RunView};
 use crate::network::NetworkPhases;
 use leptos::prelude::*;
 
@@ -70,13 +70,14 @@ impl RunScope {
 
     /// A handle for lane `id`: its change trigger is owned by the run.
     pub fn lane_handle(&self, id: LaneId, info: LaneInfo) -> LaneHandle {
-        let changed = self.owner.with(Trigger::new);
+        let (changed, bar) = self.owner.with(|| (Trigger::new(), Trigger::new()));
         LaneHandle {
             id,
             info,
             round: self.round,
             store: self.store,
             changed,
+            bar,
         }
     }
 
@@ -94,7 +95,11 @@ pub struct LaneHandle {
     /// The round the lane belongs to (1-based).
     pub round: u32,
     store: StoredValue<RunStore, LocalStorage>,
+    /// Any change of the lane.
     changed: Trigger,
+    /// A change of what its bar shows: status, phases, times, retries, queue, network — not
+    /// its text or tokens, which change on almost every frame while it streams.
+    bar: Trigger,
 }
 
 impl LaneHandle {
@@ -107,16 +112,57 @@ impl LaneHandle {
             .flatten()
     }
 
+    /// Reads the lane's state, subscribing the caller only to changes of its bar (see
+    /// [`BarSignature`]): for readers of its status, phases, times, retries, queue and outcome.
+    pub fn with_bar<R>(&self, f: impl FnOnce(&LaneView) -> R) -> Option<R> {
+        self.bar.track();
+        self.store
+            .try_with_value(|s| s.view.lanes.get(self.id).map(f))
+            .flatten()
+    }
+
     /// Network phases of the lane's last request, subscribing the caller to its changes.
     pub fn network(&self) -> Option<NetworkPhases> {
-        self.changed.track();
+        self.bar.track();
         self.store
             .try_with_value(|s| s.network.get(self.id).cloned().flatten())
             .flatten()
     }
 
-    /// Tells the lane's readers that it changed.
-    pub fn notify(&self) {
+    /// Tells the lane's readers that it changed; `bar`: its bar changed too.
+    pub fn notify(&self, bar: bool) {
         self.changed.notify();
+        if bar {
+            self.bar.notify();
+        }
+    }
+}
+
+/// What a lane's bar shows, in short: when it differs after a frame's events, the bar's
+/// readers are notified; when only the text or the tokens moved, they are not.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct BarSignature {
+    status: LaneStatus,
+    phases: usize,
+    retries: u32,
+    started: bool,
+    ended: bool,
+    first_token: bool,
+    queued_for: Option<QueueReason>,
+    outcome: bool,
+}
+
+impl BarSignature {
+    pub fn of(lane: &LaneView) -> BarSignature {
+        BarSignature {
+            status: lane.status,
+            phases: lane.phases.len(),
+            retries: lane.retries,
+            started: lane.started_ms.is_some(),
+            ended: lane.ended_ms.is_some(),
+            first_token: lane.first_token_ms.is_some(),
+            queued_for: lane.queued_for,
+            outcome: lane.outcome.is_some(),
+        }
     }
 }

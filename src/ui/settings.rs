@@ -2,6 +2,7 @@
 
 use super::state::use_app;
 use crate::engine::{CompareTiming, FailurePolicy};
+use crate::providers::simulated::SimProfile;
 use crate::workspace::limits::{
     NumberRange, MAX_TOKENS, QUORUM, RATE, RETRIES, ROUNDS, SIMULATION_SPEED, TEMPERATURE,
     TIMEOUT_MS,
@@ -199,6 +200,20 @@ pub fn SimulationSettings() -> impl IntoView {
                     <NumberField testid="sim-rate-limit-rate" label="Rate limits (429)" range=RATE step="0.05" read={|w| w.simulation.rate_limit_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.rate_limit_rate = r)} />
                     <NumberField testid="sim-wrong-rate" label="Wrong answers (patterns)" range=RATE step="0.05" read={|w| w.simulation.wrong_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.wrong_rate = r)} />
                 </div>
+                <label class="field">
+                    <span>"Profile"</span>
+                    <select data-testid="sim-profile"
+                        prop:value=move || ws.with(|w| w.simulation.profile.as_str())
+                        on:change=move |ev| {
+                            if let Some(p) = SimProfile::parse(&event_target_value(&ev)) {
+                                ws.update(|w| w.simulation.profile = p);
+                            }
+                        }
+                    >
+                        {SimProfile::ALL.iter().map(|p| view! { <option value=p.as_str()>{p.title()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <p class="hint">"A profile shapes time to first token, token rate and answer length like a kind of real model (numbers from public measurements; ballparks). The demo pace is quickest."</p>
                 <p class="hint">"Same seed, same answers and timings. Each question can also be set to be slow or to fail, beside it above."</p>
             </details>
         </Show>

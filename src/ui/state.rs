@@ -6,7 +6,7 @@ use super::mode_runs::ModeRuns;
 use super::session::Session;
 use crate::browser::page;
 use crate::browser::BrowserClock;
-use crate::engine::RunMode;
+use crate::engine::{RunMode, VariantRun};
 use crate::providers::http::HttpProvider;
 use crate::providers::simulated::{SimBehaviour, SimulatedProvider};
 use crate::providers::{check_http_setup, ApiFormat, Provider};
@@ -157,6 +157,9 @@ impl AppState {
             return self.run_agents();
         }
         let live = self.runs.of(PageMode::Research);
+        if !ws.variants.is_empty() {
+            return self.run_variants(live, &ws, mode);
+        }
         let rounds = ws.run.rounds;
         let this = *self;
         let for_rounds = ws.clone();
@@ -198,6 +201,65 @@ impl AppState {
             ws.pattern_plan(),
             true,
             |live, plan, provider, url| live.start_pattern(plan, provider, url),
+        );
+    }
+
+    /// Starts every variant of the set-up, each with its own provider, or lists what stops it.
+    fn run_variants(&self, live: LiveRun, ws: &Workspace, mode: RunMode) {
+        let plans = match ws.variant_plans(mode) {
+            Ok(plans) => plans,
+            Err(problems) => {
+                self.errors.set(problems.into_iter().map(|p| p.0).collect());
+                return;
+            }
+        };
+        // Every provider is checked once before anything runs.
+        let mut url = None;
+        let mut kinds = Vec::with_capacity(plans.len());
+        for (variant, _, kind) in &plans {
+            if let Err(message) = self.provider_of(ws, *kind) {
+                let problem = format!("Variant {}: {message}", variant.letter());
+                return self.errors.set(vec![problem]);
+            }
+            url = url.or_else(|| network_url_of(ws, *kind));
+            kinds.push(*kind);
+        }
+        self.errors.set(Vec::new());
+        self.runs.cancel_all();
+        let this = *self;
+        let base = ws.clone();
+        let slow_knob = kinds
+            .contains(&ProviderKind::Simulated)
+            .then_some(ws.simulation.slow_rate);
+        // Each round of a simulated variant draws fresh timings from its own seed.
+        let runs_for: super::live::VariantsForRound = Rc::new(move |round| {
+            let mut ws = base.clone();
+            ws.simulation.seed = crate::experiment::round_seed(ws.simulation.seed, round);
+            plans
+                .iter()
+                .filter_map(|(variant, plan, kind)| {
+                    Some(VariantRun {
+                        variant: *variant,
+                        plan: plan.clone(),
+                        provider: this.provider_of(&ws, *kind).ok()?,
+                    })
+                })
+                .collect()
+        });
+        live.start_variant_rounds(runs_for, ws.variants.timing, ws.run.rounds, slow_knob, url);
+    }
+
+    /// Validates the agents set-up and starts the agents compare (tools and conversations one at
+    /// a time, and in parallel).
+    pub fn run_agents_compare(&self) {
+        let ws = self.workspace.get_untracked();
+        let live = self.runs.of(PageMode::Agents);
+        let timing = ws.run.compare_timing;
+        self.start_checked(
+            live,
+            &ws,
+            ws.agent_plan(),
+            move |live, plan, provider, url| live.start_agents_compare(plan, timing, provider, url),
         );
     }
 
@@ -256,8 +318,23 @@ impl AppState {
 
     /// [`AppState::provider_for`], the simulated model sampling when `sampling`.
     fn provider_with(&self, ws: &Workspace, sampling: bool) -> Result<Rc<dyn Provider>, String> {
+        self.provider_sampled(ws, ws.provider.kind, sampling)
+    }
+
+    /// A provider of `kind` with the workspace's settings for it (address, key, simulation).
+    fn provider_of(&self, ws: &Workspace, kind: ProviderKind) -> Result<Rc<dyn Provider>, String> {
+        self.provider_sampled(ws, kind, false)
+    }
+
+    /// [`AppState::provider_of`], the simulated model sampling when `sampling`.
+    fn provider_sampled(
+        &self,
+        ws: &Workspace,
+        kind: ProviderKind,
+        sampling: bool,
+    ) -> Result<Rc<dyn Provider>, String> {
         let key = self.api_key.get_untracked();
-        match ws.provider.kind {
+        match kind {
             ProviderKind::Simulated => {
                 let filled = ws.filled_questions();
                 let mut provider =
@@ -289,7 +366,12 @@ impl AppState {
 
 /// Where an HTTP provider's requests go (their timing entries start with it).
 fn network_url(ws: &Workspace) -> Option<String> {
-    match ws.provider.kind {
+    network_url_of(ws, ws.provider.kind)
+}
+
+/// Where requests of a provider of `kind` go.
+fn network_url_of(ws: &Workspace, kind: ProviderKind) -> Option<String> {
+    match kind {
         ProviderKind::Simulated => None,
         ProviderKind::Anthropic => Some(ws.provider.anthropic.base_url.trim().to_string()),
         ProviderKind::OpenAi => Some(ws.provider.openai.base_url.trim().to_string()),

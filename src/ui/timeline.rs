@@ -11,6 +11,14 @@
 //! styles, lays out and paints only the chunks in view. The axis and its grid lines are one
 //! SVG behind all chunks; every row keeps its place (`row × ROW_HEIGHT`), so the hover, the
 //! "now" line and the automation attributes of every row stay as they were.
+//!
+//! And a frame costs what changed, not what exists: no signal has a subscriber per row of the
+//! run. A rescale sets three CSS variables on the timeline (`--bars-x`, `--bars-k`, `--frame-w`)
+//! that every row's bars and hit area read in CSS; a row's place comes from its chunk (forty
+//! readers, not a thousand); and a row reads its lane through [`LaneHandle::with_bar`], which
+//! is notified when the bar changes, not for each chunk of text.
+//!
+//! [`LaneHandle::with_bar`]: super::run_store::LaneHandle::with_bar
 
 use super::state::use_app;
 use super::timeline_details::{CallDetails, Legend, Tooltip};
@@ -45,10 +53,27 @@ impl RowKey {
     }
 }
 
-/// Where each row is drawn: its index among all rows, and its depth.
+/// Where each row of one chunk is drawn: its index among all rows, and its depth.
 pub(super) type RowPositions = Memo<HashMap<RowKey, (usize, usize)>>;
 
-/// The geometry every row shares.
+/// The widths every row shares (they change only when the timeline is resized).
+#[derive(Clone, Copy, PartialEq)]
+pub(super) struct Geometry {
+    pub label_width: f64,
+    pub plot_width: f64,
+}
+
+impl Geometry {
+    fn of_width(w: f64) -> Geometry {
+        let label_width = (w * 0.3).clamp(110.0, 240.0);
+        Geometry {
+            label_width,
+            plot_width: (w - label_width - RIGHT_PAD).max(80.0),
+        }
+    }
+}
+
+/// The geometry and the time axis.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) struct Scale {
     pub label_width: f64,
@@ -65,13 +90,17 @@ impl Scale {
         self.plot_width / self.axis_ms
     }
 
-    /// The transform that turns milliseconds into pixels for a row's bars.
-    pub fn bars_transform(&self) -> String {
-        format!(
-            "translate({:.2},0) scale({:.6},1)",
-            self.label_width,
-            self.px_per_ms()
-        )
+    /// The CSS variables the rows read: where bars begin, pixels per millisecond (bars are
+    /// drawn in milliseconds), and the width of a row's hit area.
+    pub fn css_variables(&self) -> [(&'static str, String); 3] {
+        [
+            ("--bars-x", format!("{:.2}px", self.label_width)),
+            ("--bars-k", format!("{:.6}", self.px_per_ms())),
+            (
+                "--frame-w",
+                format!("{:.1}px", self.label_width + self.plot_width),
+            ),
+        ]
     }
 }
 
@@ -128,18 +157,6 @@ fn RunTimeline(
         live.lanes
             .with(|lanes| timeline_rows(&lanes.iter().map(|h| h.info.clone()).collect::<Vec<_>>()))
     });
-    // Where each row is: rows keep their DOM when others are inserted above them.
-    let row_of: RowPositions = Memo::new(move |_| {
-        rows.with(|rows| {
-            rows.iter()
-                .enumerate()
-                .map(|(i, r)| match r {
-                    TimelineRow::Lane { id, depth } => (RowKey::Lane(*id), (i, *depth)),
-                    TimelineRow::Header(group) => (RowKey::Header(*group), (i, 0)),
-                })
-                .collect::<HashMap<RowKey, (usize, usize)>>()
-        })
-    });
     let axis_ms = Memo::new(move |_| {
         let figures_end = live.figures.with(|f| {
             [&f.sequential, &f.parallel]
@@ -150,12 +167,15 @@ fn RunTimeline(
         });
         nice_axis_ms(live.now_ms.get().max(figures_end) * 1.05)
     });
+    let geometry = Memo::new(move |_| Geometry::of_width(width.get()));
     let scale = Memo::new(move |_| {
-        let w = width.get();
-        let label_width = (w * 0.3).clamp(110.0, 240.0);
+        let Geometry {
+            label_width,
+            plot_width,
+        } = geometry.get();
         Scale {
             label_width,
-            plot_width: (w - label_width - RIGHT_PAD).max(80.0),
+            plot_width,
             axis_ms: axis_ms.get(),
         }
     });
@@ -163,6 +183,17 @@ fn RunTimeline(
     let chunk_count = Memo::new(move |_| row_count.get().div_ceil(CHUNK_ROWS));
     let height = move || AXIS_HEIGHT + row_count.get() as f64 * ROW_HEIGHT + 8.0;
     let now_x = move || scale.get().x(live.now_ms.get());
+    // Set through the CSSOM: the page's CSP forbids style attributes written as text.
+    let timeline = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        let variables = scale.get().css_variables();
+        if let Some(el) = timeline.get() {
+            let style = web_sys::HtmlElement::style(&el);
+            for (name, value) in variables {
+                let _ = style.set_property(name, &value);
+            }
+        }
+    });
 
     view! {
         <Show
@@ -179,6 +210,7 @@ fn RunTimeline(
                     class="timeline"
                     role="group"
                     aria-label="Timeline of the calls: one row per call, time from left to right"
+                    node_ref=timeline
                     style:height=move || format!("{}px", height())
                 >
                     <svg class="timeline-grid" aria-hidden="true" width=move || width.get() height=height>
@@ -197,7 +229,7 @@ fn RunTimeline(
                     </svg>
                     <div class="timeline-rows" style:padding-top=format!("{AXIS_HEIGHT}px")>
                         <For each=move || 0..chunk_count.get() key=|chunk| *chunk let:chunk>
-                            <Chunk chunk=chunk rows=rows row_of=row_of scale=scale width=width.into() hovered=hovered selected=selected />
+                            <Chunk chunk=chunk rows=rows geometry=geometry width=width.into() hovered=hovered selected=selected />
                         </For>
                     </div>
                 </div>
@@ -220,8 +252,7 @@ fn RunTimeline(
 fn Chunk(
     chunk: usize,
     rows: Memo<Vec<TimelineRow>>,
-    row_of: RowPositions,
-    scale: Memo<Scale>,
+    geometry: Memo<Geometry>,
     width: Signal<f64>,
     hovered: RwSignal<Option<(LaneId, f64)>>,
     selected: RwSignal<Option<LaneId>>,
@@ -237,6 +268,18 @@ fn Chunk(
                 .collect::<Vec<_>>()
         })
     });
+    // Where each of its rows is: rows keep their DOM when others are inserted above them.
+    let row_of: RowPositions = Memo::new(move |_| {
+        mine.with(|rows| {
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| match r {
+                    TimelineRow::Lane { id, depth } => (RowKey::Lane(*id), (first_row + i, *depth)),
+                    TimelineRow::Header(group) => (RowKey::Header(*group), (first_row + i, 0)),
+                })
+                .collect::<HashMap<RowKey, (usize, usize)>>()
+        })
+    });
     let height = move || format!("{}px", mine.with(|r| r.len()) as f64 * ROW_HEIGHT);
     let lane_handle = move |id: LaneId| app.live.lanes.with_untracked(|l| l.get(id).cloned());
     view! {
@@ -246,11 +289,11 @@ fn Chunk(
                     {
                         match row {
                             TimelineRow::Header(group) => view! {
-                                <GroupHeader group=group row_of=row_of first_row=first_row scale=scale />
+                                <GroupHeader group=group row_of=row_of first_row=first_row geometry=geometry />
                             }.into_any(),
                             TimelineRow::Lane { id, .. } => match lane_handle(id) {
                                 Some(handle) => view! {
-                                    <LaneRow handle=handle row_of=row_of first_row=first_row scale=scale hovered=hovered selected=selected />
+                                    <LaneRow handle=handle row_of=row_of first_row=first_row geometry=geometry hovered=hovered selected=selected />
                                 }.into_any(),
                                 None => ().into_any(),
                             },

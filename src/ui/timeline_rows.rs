@@ -1,11 +1,12 @@
 //! The rows of the timeline: a run's heading, and one call's bar with its automation attributes.
 //!
 //! Each row is placed in its chunk's `<svg>` at `(row − first row of the chunk) × ROW_HEIGHT`;
-//! the hover reports the row's place in the whole timeline.
+//! the hover reports the row's place in the whole timeline. Bars are drawn in milliseconds: the
+//! CSS of `.bars` scales them by the timeline's `--bars-k`, so a rescale touches no row.
 
 use super::run_store::LaneHandle;
 use super::state::use_app;
-use super::timeline::{RowKey, RowPositions, Scale, AXIS_HEIGHT, BAR_HEIGHT, ROW_HEIGHT};
+use super::timeline::{Geometry, RowKey, RowPositions, AXIS_HEIGHT, BAR_HEIGHT, ROW_HEIGHT};
 use crate::base::seconds_text;
 use crate::engine::{Group, LaneId, LaneKind, LaneStatus};
 use crate::layout::truncate_at_word;
@@ -20,7 +21,7 @@ pub fn GroupHeader(
     group: Group,
     row_of: RowPositions,
     first_row: usize,
-    scale: Memo<Scale>,
+    geometry: Memo<Geometry>,
 ) -> impl IntoView {
     let app = use_app();
     let y = move || {
@@ -45,7 +46,7 @@ pub fn GroupHeader(
     view! {
         <g class=format!("group-header {}", group.as_str()) transform=move || format!("translate(0,{})", y())>
             <text class="group-title" x="4" y=ROW_HEIGHT * 0.7>{summary}</text>
-            <line class="group-rule" x1=move || scale.get().label_width x2=move || scale.get().label_width + scale.get().plot_width y1=ROW_HEIGHT - 2.0 y2=ROW_HEIGHT - 2.0></line>
+            <line class="group-rule" x1=move || geometry.get().label_width x2=move || geometry.get().label_width + geometry.get().plot_width y1=ROW_HEIGHT - 2.0 y2=ROW_HEIGHT - 2.0></line>
         </g>
     }
 }
@@ -56,7 +57,7 @@ pub fn LaneRow(
     handle: LaneHandle,
     row_of: RowPositions,
     first_row: usize,
-    scale: Memo<Scale>,
+    geometry: Memo<Geometry>,
     hovered: RwSignal<Option<(LaneId, f64)>>,
     selected: RwSignal<Option<LaneId>>,
 ) -> impl IntoView {
@@ -65,13 +66,13 @@ pub fn LaneRow(
     let info = handle.info.clone();
     let status = {
         let h = handle.clone();
-        Memo::new(move |_| h.with(|v| v.status).unwrap_or(LaneStatus::Cancelled))
+        Memo::new(move |_| h.with_bar(|v| v.status).unwrap_or(LaneStatus::Cancelled))
     };
     // `data-queued-for`: what a queued lane waits for (a permit, the request or token budget).
     let queued_for = {
         let h = handle.clone();
         Memo::new(move |_| {
-            h.with(|v| {
+            h.with_bar(|v| {
                 v.queued_for
                     .filter(|_| v.status == LaneStatus::Queued)
                     .map(|r| r.as_str())
@@ -81,12 +82,12 @@ pub fn LaneRow(
     };
     let phases = {
         let h = handle.clone();
-        Memo::new(move |_| h.with(|v| v.phases.clone()).unwrap_or_default())
+        Memo::new(move |_| h.with_bar(|v| v.phases.clone()).unwrap_or_default())
     };
     let times = {
         let h = handle.clone();
         Memo::new(move |_| {
-            h.with(|v| (v.started_ms, v.ended_ms, v.retries))
+            h.with_bar(|v| (v.started_ms, v.ended_ms, v.retries))
                 .unwrap_or_default()
         })
     };
@@ -98,9 +99,8 @@ pub fn LaneRow(
     let y_in_chunk = move || position.get().0.saturating_sub(first_row) as f64 * ROW_HEIGHT;
     let depth = move || position.get().1;
     let bar_y = (ROW_HEIGHT - BAR_HEIGHT) / 2.0;
-    // Only a resize changes these; a rescale only changes the bars' transform.
-    let label_width = Memo::new(move |_| scale.with(|s| s.label_width));
-    let frame = Memo::new(move |_| scale.with(|s| s.label_width + s.plot_width));
+    // Only a resize changes it; a rescale changes only the CSS variables of the timeline.
+    let label_width = move || geometry.with(|g| g.label_width);
     let (testid, tool, conversation) = match &info.kind {
         LaneKind::Tool {
             tool, conversation, ..
@@ -129,12 +129,17 @@ pub fn LaneRow(
         LaneKind::Tool { .. } => "tool",
         LaneKind::PatternCall { .. } => "pattern-call",
     };
-    let label = info.label.clone();
+    // Variants B–D say so before their label (A's rows come first under each heading).
+    let label = if info.variant == crate::engine::Variant::A {
+        info.label.clone()
+    } else {
+        format!("{} · {}", info.variant.letter(), info.label)
+    };
     let short_label = {
         let label = label.clone();
         move || {
             let indent = depth() as f64 * 12.0;
-            let chars = (((label_width.get() - 12.0 - indent) / 6.6).max(6.0)) as usize;
+            let chars = (((label_width() - 12.0 - indent) / 6.6).max(6.0)) as usize;
             truncate_at_word(&label, chars)
         }
     };
@@ -178,9 +183,10 @@ pub fn LaneRow(
                 }
             }
         >
-            <rect class="row-hit" x="0" y="0" width=move || frame.get() height=ROW_HEIGHT></rect>
+            // Its width is the timeline's `--frame-w` (CSS).
+            <rect class="row-hit" x="0" y="0" height=ROW_HEIGHT></rect>
             <text class="lane-label" x=move || 4.0 + depth() as f64 * 12.0 y=ROW_HEIGHT * 0.68>{short_label}</text>
-            <g class="bars" transform=move || scale.get().bars_transform()>
+            <g class="bars">
                 {move || phases.get().into_iter().map(|p| {
                     let end = p.end_ms.unwrap_or(OPEN_END_MS);
                     view! {

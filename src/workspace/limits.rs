@@ -34,6 +34,8 @@ pub const MAX_ROUNDS: u32 = 100;
 
 /// Largest `max_tokens` kept.
 pub const MAX_MAX_TOKENS: u32 = 1_000_000;
+/// Characters of a variant's model name.
+pub const MAX_MODEL_CHARS: usize = 200;
 
 /// Fastest simulation speed kept.
 pub const MAX_SIMULATION_SPEED: f64 = 1000.0;

@@ -13,6 +13,7 @@ pub mod samples;
 mod saved_setups;
 mod share;
 mod storage;
+mod variants;
 
 pub use agents::{AgentSettings, PageMode, CALCULATOR_PROMPTS, ORCHESTRATOR_PROMPT};
 pub use limits::{
@@ -32,6 +33,7 @@ pub use storage::{
     decode_saved, encode_saved, migrate, sanitize, ContentProblem, LoadError, DAMAGED_KEY,
     STORAGE_KEY,
 };
+pub use variants::{VariantSet, VariantSetup};
 
 use crate::engine::{fill_topic, CompareTiming, FailurePolicy, RetryPolicy, RunMode, RunPlan};
 use crate::patterns::{PatternPlan, PatternSettings};
@@ -213,6 +215,9 @@ pub struct Workspace {
     /// saves and links while it has its defaults.
     #[serde(skip_serializing_if = "is_default_patterns")]
     pub patterns: PatternSettings,
+    /// Variants B–D beside the set-up (none in saves from before variants).
+    #[serde(default, skip_serializing_if = "VariantSet::is_empty")]
+    pub variants: VariantSet,
 }
 
 impl Default for Workspace {
@@ -232,6 +237,7 @@ impl Default for Workspace {
                 mode: PageMode::Research,
                 agents: AgentSettings::default(),
                 patterns: PatternSettings::default(),
+                variants: VariantSet::default(),
             })
     }
 }

@@ -183,6 +183,7 @@ impl Preset {
             mode: PageMode::Research,
             agents: AgentSettings::default(),
             patterns: super::pattern_presets::patterns_of(self.id),
+            variants: super::VariantSet::default(),
         }
         .with_pattern_knobs(self.id)
     }

@@ -239,6 +239,7 @@ fn check_text_limits(ws: &Workspace) -> Result<(), ContentProblem> {
 
 /// Brings every number into its sensible range (see [`sanitize`]).
 fn clamp_settings(ws: &mut Workspace) {
+    ws.variants.fit();
     let run_defaults = RunSettings::default();
     let run = &mut ws.run;
     run.concurrency_limit = match run.concurrency_limit {

@@ -9,7 +9,8 @@
 // Sections, in order: cold load, first view under a phone's network and CPU (`first-view`), launch
 // skew (10, 100, 1000 lanes), overhead against the mock API, scale (frames and long tasks from 50
 // to 1000 lanes), memory over 200 runs of 60 lanes, where the time of a 500-lane run goes, and the
-// frame time of a streaming Markdown synthesis of 200 and of 20,000 words (`markdown`).
+// frame time of a streaming Markdown synthesis of 200 and of 20,000 words (`markdown`); one run
+// of 100 rounds × 10 calls (`rounds`: longest task, wasm memory after round 10 and at the end).
 
 import { chromium } from "playwright-core";
 import { writeFileSync, mkdirSync } from "node:fs";
@@ -19,6 +20,7 @@ import { lanes, metric, numberedQuestions, openWith, runAndWait } from "./lib/pa
 import { fixed, gaps, mean, median, percentile } from "./lib/stats.mjs";
 import { summariseCpuProfile, summariseTrace } from "./lib/profile.mjs";
 import { firstView, memory } from "./lib/sections.mjs";
+import { rounds } from "./lib/rounds.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -26,10 +28,12 @@ const { values: options } = parseArgs({
     api: { type: "string" },
     quick: { type: "boolean", default: false },
     // A subset, for working on one measurement: e.g. `--sections scale,profile`.
-    sections: { type: "string", default: "load,first-view,skew,mock,scale,memory,profile,markdown" },
+    sections: { type: "string", default: "load,first-view,skew,mock,scale,memory,rounds,profile,markdown" },
     // Runs of the memory section (the goal is stated for 200).
     "memory-runs": { type: "string", default: "200" },
     "profile-out": { type: "string" },
+    // Lanes of the profiled run (the table's figure is for 500).
+    "profile-lanes": { type: "string", default: "500" },
     // The same build with function names kept in the wasm, for a readable CPU profile.
     "profile-site": { type: "string" },
     // The research set-up the SDK peers send too (chosen by `cargo xtask bench`).
@@ -506,7 +510,8 @@ async function main() {
       const runs = QUICK ? 30 : Number(options["memory-runs"]);
       await memory(browser, { runs, lanes: 60, site: SITE, report, progress });
     }
-    if (sections.has("profile") && !QUICK) await profile(browser, 500, options["profile-out"]);
+    if (sections.has("rounds")) await rounds(browser, { site: SITE, report, progress });
+    if (sections.has("profile") && !QUICK) await profile(browser, Number(options["profile-lanes"]), options["profile-out"]);
     if (sections.has("markdown")) for (const words of [200, 20_000]) await streamingMarkdown(browser, words);
   } finally {
     await browser.close();

@@ -1,6 +1,7 @@
 import { test, expect } from "@playwright/test";
 import fs from "node:fs";
 import { openWith, questions, runAndWait } from "./helpers";
+import { axeSource } from "./support";
 
 /** Three fast simulated questions with slow outliers, repeated for 20 rounds. */
 const twentyRounds = {
@@ -95,4 +96,19 @@ test("rounds are checked at the field and Cancel stops the remaining rounds", as
   await expect(page.locator('[data-testid="lane"]').first()).toHaveAttribute("data-round", "2");
   await expect(page.locator('[data-testid="lane"][data-status="cancelled"]').first()).toBeVisible();
   await expect(panel.locator('[data-testid="metric-p50-ms"][data-of="wall"][data-run="parallel"]')).toHaveAttribute("data-samples", "1");
+});
+
+test("the distribution panel has no serious accessibility problems", async ({ page }) => {
+  await openWith(page, { ...twentyRounds, run: { rounds: 3 } });
+  await runAndWait(page, "run-compare", 60_000);
+  await expect(page.getByTestId("distribution")).toHaveAttribute("data-rounds", "3");
+  await page.evaluate(axeSource());
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Element | null, options: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { html: string }[] }[] }> } }).axe;
+    const result = await axe.run(document.querySelector('[data-testid="distribution"]'), { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.html.slice(0, 100)).join(" | ")}`);
+  });
+  expect(violations).toEqual([]);
 });

@@ -8,6 +8,8 @@
 
 mod arithmetic;
 mod cache;
+mod canned;
+mod profile;
 mod sampling;
 mod server;
 mod tool_script;
@@ -15,6 +17,8 @@ mod writer;
 
 pub use arithmetic::{format_number, Expression, NotAnExpression};
 pub use cache::{CacheUse, PromptCache, CACHE_TTL_MS};
+pub use canned::written_answer;
+pub use profile::{profile_of_model, ProfileNumbers, SimProfile};
 pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};
@@ -55,6 +59,8 @@ pub struct SimulationSettings {
     /// wrong (only when sampling, as the patterns do).
     #[serde(skip_serializing_if = "is_zero")]
     pub wrong_rate: f64,
+    /// Pace and answer length (a request whose model names a profile uses that one instead).
+    pub profile: SimProfile,
 }
 
 impl Default for SimulationSettings {
@@ -68,6 +74,7 @@ impl Default for SimulationSettings {
             chunk_ms: 50.0,
             server: ServerCapacity::default(),
             wrong_rate: 0.0,
+            profile: SimProfile::Demo,
         }
     }
 }
@@ -224,6 +231,8 @@ impl SimulatedProvider {
             .unwrap_or_default();
         let slow = behaviour == SimBehaviour::Slow || rng.next_f64() < self.settings.slow_rate;
 
+        let profile = profile_of_model(&request.model).unwrap_or(self.settings.profile);
+        let numbers = profile.numbers();
         let uses_tools = !request.tools.is_empty();
         let (text, tool_calls) = if uses_tools {
             let turn = tool_turn(request);
@@ -235,21 +244,11 @@ impl SimulatedProvider {
         {
             (text, Vec::new())
         } else {
-            let target = 70 + rng.index(110);
+            let (low, high) = numbers.words;
+            let target = low + rng.index(high.saturating_sub(low));
             (writer::answer(&prompt, target, &mut rng), Vec::new())
         };
         let (words, truncated) = split_words(&text, request.max_tokens);
-        // A tool-using turn thinks longer before its (short) reply.
-        let mut first_token_ms = if uses_tools {
-            rng.range(1000.0, 1600.0)
-        } else {
-            rng.range(350.0, 1200.0)
-        };
-        let mut words_per_s = rng.range(40.0, 80.0);
-        if slow {
-            first_token_ms *= 3.0;
-            words_per_s /= 2.5;
-        }
         let input_tokens = estimate_tokens(
             &(request.system.clone().unwrap_or_default()
                 + &request
@@ -258,6 +257,22 @@ impl SimulatedProvider {
                     .map(|m| m.text())
                     .collect::<String>()),
         );
+        // A tool-using turn thinks longer before its (short) reply.
+        let (ttft_low, ttft_high) = numbers.first_token_ms;
+        let mut first_token_ms = if uses_tools {
+            rng.range(ttft_low + 650.0, ttft_high + 400.0)
+        } else {
+            rng.range(ttft_low, ttft_high)
+        };
+        let (rate_low, rate_high) = numbers.tokens_per_s;
+        let mut words_per_s = rng.range(rate_low, rate_high) / 1.3;
+        if let Some((low, high)) = numbers.prefill_tokens_per_s {
+            first_token_ms += 1000.0 * f64::from(input_tokens) / rng.range(low, high);
+        }
+        if slow {
+            first_token_ms *= 3.0;
+            words_per_s /= 2.5;
+        }
         let output_tokens =
             (words.len() as f64 * 1.3).round() as u32 + 20 * tool_calls.len() as u32;
         let error_delay_ms = rng.range(200.0, 600.0);

@@ -220,8 +220,12 @@ fn pick<'a>(rng: &mut SplitMix64, options: &[&'a str]) -> &'a str {
     options[rng.index(options.len())]
 }
 
-/// An answer to `question` of roughly `target_words` words, in Markdown.
+/// An answer to `question` of roughly `target_words` words, in Markdown: the one written for it
+/// when it is a preset's question on its topic, else built from the question's words.
 pub fn answer(question: &str, target_words: usize, rng: &mut SplitMix64) -> String {
+    if let Some(written) = super::canned::written_answer(question) {
+        return written.to_string();
+    }
     let subject = subject_of(question);
     let mut words = keywords(&subject);
     if words.is_empty() {

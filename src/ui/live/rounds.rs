@@ -61,7 +61,7 @@ impl LiveRun {
         self.experiment_changed.notify();
     }
 
-    fn record_round(&self, record: RoundRecord) {
+    pub(super) fn record_round(&self, record: RoundRecord) {
         if self
             .experiment
             .try_update_value(|e| e.push(record))
@@ -114,7 +114,7 @@ impl LiveRun {
     }
 
     /// Round `round` begins: the timeline shows it from now on.
-    fn next_round(&self, round: u32) {
+    pub(super) fn next_round(&self, round: u32) {
         self.swap_store(round, Vec::new());
     }
 

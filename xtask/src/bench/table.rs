@@ -314,6 +314,28 @@ pub(super) fn table_rows(found: &Measurements, quick: bool) -> Vec<Row> {
         );
     }
 
+    // Rounds: one run of 100 rounds × 10 simulated calls (issue 13).
+    let rounds = t
+        .num("rounds_longest_task_ms")
+        .zip(t.num("rounds_wasm_growth_mb"))
+        .map(|(longest, growth)| {
+            let at10 = t.num("rounds_wasm_round10_mb").unwrap_or(f64::NAN);
+            let count = t.num("rounds_count").unwrap_or(f64::NAN);
+            (
+                format!(
+                    "{count:.0} rounds: longest task {longest:.0} ms · wasm {at10:.2} MB after \
+                     round 10, {growth:+.2} MB at the end"
+                ),
+                Verdict::of(longest <= 50.0 && growth <= 1.0),
+            )
+        });
+    t.add(
+        "Rounds",
+        "100 rounds × 10 simulated calls at speed 20",
+        "no task over 50 ms · within 1 MB of round 10",
+        rounds,
+    );
+
     // First view under a phone's network and CPU.
     let first_view = t.num("first_view_interactive_ms").map(|ms| {
         let fcp = t.num("first_view_fcp_ms").unwrap_or(f64::NAN);
