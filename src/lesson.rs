@@ -1,4 +1,4 @@
-//! The guided lesson: twelve steps over the real page. Each step sets up the workspace, names
+//! The guided lesson: fifteen steps over the real page. Each step sets up the workspace, names
 //! the control to press, and — once that run has finished — explains what happened with the
 //! numbers of that very run.
 
@@ -10,6 +10,7 @@ use crate::explain::times;
 use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
 
 mod limits;
+mod patterns;
 mod tail;
 
 /// One step of the lesson.
@@ -98,7 +99,7 @@ fn with_tools(current: &Workspace) -> Workspace {
 }
 
 /// The steps, in order.
-pub const STEPS: [LessonStep; 12] = [
+pub const STEPS: [LessonStep; 15] = [
     LessonStep {
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
@@ -182,6 +183,27 @@ pub const STEPS: [LessonStep; 12] = [
         instruction: "Press Parallel and watch the distribution panel fill, round after round.",
         action: RunKind::Research(RunMode::Parallel),
         setup: tail::slow_outliers,
+    },
+    LessonStep {
+        title: "Voting: the same question, N times",
+        goal: "A model that gets a sum wrong three times in ten, asked seven times at once: the majority of the answers is right far more often than one answer.",
+        instruction: "Press Run pattern (voting is chosen); the majority is decided once every sample has settled.",
+        action: RunKind::Pattern,
+        setup: patterns::voting,
+    },
+    LessonStep {
+        title: "Racing: first of N",
+        goal: "The same request to three contestants: the first complete answer wins and the others are cancelled at that moment — their requests closed, their tokens paid.",
+        instruction: "Press Run pattern (racing is chosen).",
+        action: RunKind::Pattern,
+        setup: patterns::racing,
+    },
+    LessonStep {
+        title: "Hedging: a backup for the slow ones",
+        goal: "Twenty calls, some of them slow outliers: a call with no first token after 0.5 s gets one backup copy, and the first of the two to finish wins.",
+        instruction: "Press Run pattern (hedging is chosen), then compare the p95 and the max.",
+        action: RunKind::Pattern,
+        setup: patterns::hedging,
     },
 ];
 
@@ -411,6 +433,9 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
                 seconds_text(par.wall_ms),
             ))
         }
+        12 => patterns::explain_pattern(view, "voting", crate::patterns::Pattern::Voting),
+        13 => patterns::explain_pattern(view, "racing", crate::patterns::Pattern::Racing),
+        14 => patterns::explain_pattern(view, "hedging", crate::patterns::Pattern::Hedging),
         _ => None,
     }
 }

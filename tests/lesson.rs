@@ -26,7 +26,26 @@ fn run_step(ws: &Workspace, kind: RunKind) -> RunView {
         sink: Rc::new(move |e| sink.borrow_mut().push(e)),
         jitter_seed: 3,
     };
-    if let RunKind::Research(mode) = kind {
+    if kind == RunKind::Pattern {
+        // The page's patterns sample: every request a fresh draw of the simulated model.
+        let mut provider =
+            SimulatedProvider::new(Rc::new(clock.clone()), ws.simulation.clone()).sampling();
+        for (q, text) in ws.questions.iter().zip(ws.filled_questions()) {
+            if q.simulate != SimBehaviour::Normal {
+                provider = provider.with_behaviour(&text, q.simulate);
+            }
+        }
+        let env = RunEnv {
+            provider: Rc::new(provider),
+            ..env
+        };
+        let plan = ws.pattern_plan().expect("valid pattern set-up");
+        run_virtual(&clock, async move {
+            parallel_playground::patterns::run_pattern(&plan, env, CancelToken::new()).await
+        })
+        .expect("finishes")
+        .expect("the pattern runs");
+    } else if let RunKind::Research(mode) = kind {
         let plan = ws.plan(mode).expect("valid set-up");
         run_virtual(
             &clock,
@@ -63,6 +82,17 @@ fn every_step_explains_its_own_run_with_the_figures_shown() {
                 figures.sequential.as_ref().map(|g| g.wall_ms)
             }
             RunKind::Agents => figures.agents.as_ref().map(|a| a.wall_ms),
+            RunKind::Pattern => {
+                let pattern = ws.patterns.pattern;
+                parallel_playground::patterns::summarize(
+                    &view,
+                    pattern,
+                    &ws.patterns.extraction,
+                    view.last_event_ms,
+                )
+                .strategy
+                .map(|g| g.wall_ms)
+            }
             _ => figures.parallel.as_ref().map(|g| g.wall_ms),
         }
         .expect("a wall time");

@@ -432,3 +432,61 @@ fn the_patterns_not_yet_written_say_so() {
         assert_eq!(Pattern::parse(pattern.as_str()), Some(pattern));
     }
 }
+
+/// Plain and hedged latencies of 20 calls over four questions on the simulated model with slow
+/// outliers (speed 2, a 500 ms hedge delay).
+fn simulated_hedge(seed: u64, slow_rate: f64) -> HedgeSummary {
+    let clock = VirtualClock::new();
+    let settings = SimulationSettings {
+        seed,
+        slow_rate,
+        speed: 2.0,
+        ..SimulationSettings::default()
+    };
+    let provider = SimulatedProvider::new(Rc::new(clock.clone()), settings).sampling();
+    let mut p = plan(
+        Pattern::Hedging,
+        20,
+        &[
+            "Who was Ada Lovelace?",
+            "What was the ENIAC's role?",
+            "Why did the transistor matter?",
+            "What did Unix change?",
+        ],
+    );
+    p.settings.hedge_after_ms = Some(500.0);
+    let (_, events) = run_on(&clock, Rc::new(provider), p);
+    let view = RunView::from_events(events.iter());
+    summarize(&view, Pattern::Hedging, &Extraction::Number, 1e9)
+        .hedge
+        .expect("hedge figures")
+}
+
+#[test]
+fn hedging_the_simulated_slow_outliers_lowers_the_p95_and_the_max() {
+    // The plain and the hedged calls are different draws of the model, so one set-up can lose
+    // by chance; over twenty seeds hedging must cut the tail almost always, and on average.
+    let (mut wins, mut plain_sum, mut hedged_sum) = (0, 0.0, 0.0);
+    for seed in 1..=20 {
+        let h = simulated_hedge(seed, 0.3);
+        assert_eq!((h.plain.len(), h.hedged.len()), (20, 20));
+        assert!(h.backups >= 1 && h.backups < 20, "{}", h.backups);
+        let [_, p95_plain, _, _] = HedgeSummary::stats(&h.plain);
+        let [_, p95_hedged, _, _] = HedgeSummary::stats(&h.hedged);
+        let (plain, hedged) = (p95_plain.unwrap_or(0.0), p95_hedged.unwrap_or(f64::MAX));
+        wins += usize::from(hedged < plain);
+        plain_sum += plain;
+        hedged_sum += hedged;
+    }
+    assert!(wins >= 18, "hedging won {wins} of 20");
+    assert!(
+        hedged_sum < 0.8 * plain_sum,
+        "{hedged_sum} against {plain_sum}"
+    );
+    // The seed the e2e test runs in the browser (seed 42, the default, is one that loses).
+    let h = simulated_hedge(1, 0.3);
+    let [_, p95_plain, _, max_plain] = HedgeSummary::stats(&h.plain);
+    let [_, p95_hedged, _, max_hedged] = HedgeSummary::stats(&h.hedged);
+    println!("seed 1: p95 {p95_plain:?} → {p95_hedged:?}, max {max_plain:?} → {max_hedged:?}");
+    assert!(p95_hedged < p95_plain && max_hedged < max_plain);
+}

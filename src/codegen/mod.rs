@@ -24,12 +24,14 @@
 //! ```
 
 mod literal;
+mod patterns;
 pub mod patterns_map_cache;
 mod python;
 mod rounds;
 mod rust;
 mod typescript;
 
+pub use patterns::generate_pattern;
 pub use rust::cargo_manifest;
 
 use crate::engine::{FailurePolicy, RunMode, RunPlan};

@@ -330,6 +330,9 @@ pub enum TimelineRow {
     Lane { id: LaneId, depth: usize },
 }
 
+/// Where a lane's row goes in its group: its variant, then (level, index, backup).
+type RowOrder = (super::event::Variant, (usize, usize, bool));
+
 /// Groups drawn as flat lists, in this order (a pattern's baseline before its strategy).
 const FLAT_GROUPS: [Group; 10] = [
     Group::Sequential,
@@ -343,9 +346,6 @@ const FLAT_GROUPS: [Group; 10] = [
     Group::Warm,
     Group::FanOut,
 ];
-
-/// Where a flat lane sorts: its variant, then (level, index, backup) within it.
-type RowOrder = (super::event::Variant, (usize, usize, bool));
 
 /// The order rows are drawn in: the sequential run, then the parallel run (each with its
 /// synthesis last), then agent lanes as a tree (each lane followed by the lanes nested under it).

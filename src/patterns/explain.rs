@@ -47,20 +47,16 @@ pub fn explain(s: &PatternSummary) -> String {
         }
         Pattern::Racing => {
             let race = s.race.clone().unwrap_or_default();
-            let slowest = race
-                .contestants
-                .iter()
-                .filter_map(|c| c.2)
-                .fold(0.0, f64::max);
             format!(
                 "Racing sent one request to {} contestants; the first complete answer came after {} \
-                 (the single call took {}), and the others were cancelled at that moment — \
-                 without the race they would have run to {}. The losers cost {} input and {} \
-                 output tokens: racing pays for the losers to cut the wait to the fastest.",
+                 (the race took {}, the single call {}), and the other {} were cancelled at that moment, with \
+                 {} input and {} output tokens already spent: racing pays for the losers to cut \
+                 the wait to the fastest.",
                 race.contestants.len(),
                 race.winner_ms.map(seconds_text).unwrap_or_else(|| "—".into()),
+                seconds_text(strategy.wall_ms),
                 seconds_text(base.wall_ms),
-                seconds_text(slowest),
+                race.contestants.len().saturating_sub(1),
                 race.loser_tokens_in,
                 race.loser_tokens_out,
             )
@@ -71,13 +67,16 @@ pub fn explain(s: &PatternSummary) -> String {
             let [_, p95_hedged, _, max_hedged] = super::HedgeSummary::stats(&h.hedged);
             let t = |v: Option<f64>| v.map(seconds_text).unwrap_or_else(|| "—".into());
             format!(
-                "Hedging sent {} backup copies for {} calls ({} of them won). The slowest 5% \
-                 went from {} plain to {} hedged (p95), the slowest from {} to {}. The backups \
-                 cost {} input and {} output tokens: hedging pays for the losers to cut the \
-                 tail, not the typical call.",
+                "Hedging sent {} backup copies for {} calls ({} of them won); the hedged calls \
+                 took {} in all, the plain ones {}. The slowest 5% went from {} plain to {} \
+                 hedged (p95), the slowest from {} to {}. The backups cost {} input and {} \
+                 output tokens: hedging pays for the losers to cut the tail, not the typical \
+                 call.",
                 h.backups,
                 h.hedged.len().max(h.plain.len()),
                 h.backups_won,
+                seconds_text(strategy.wall_ms),
+                seconds_text(base.wall_ms),
                 t(p95_plain),
                 t(p95_hedged),
                 t(max_plain),

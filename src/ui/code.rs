@@ -15,9 +15,11 @@ pub fn CodePanel() -> impl IntoView {
     let mode = RwSignal::new(RunMode::Compare);
     let code = Memo::new(move |_| {
         let ws = app.workspace.get();
-        // Map-reduce and the cached prefix have programs of their own (Python and TypeScript).
+        // Voting, racing, hedging, map-reduce and the cached prefix have programs of their own
+        // (Python and TypeScript).
         if let Some(program) = ws.pattern_plan().ok().and_then(|plan| {
             crate::codegen::patterns_map_cache::generate_map_cache(&plan, language.get())
+                .or_else(|| crate::codegen::generate_pattern(&plan, language.get()))
         }) {
             return Ok(program);
         }

@@ -84,7 +84,8 @@ pub fn App() -> impl IntoView {
                     <agents::AgentEditor />
                 </Show>
                 <details class="settings-fold" open=!narrow>
-                    <summary>"Settings: provider, run policy, simulated model"</summary>
+                    <summary>"Settings: pattern, provider, run policy, simulated model"</summary>
+                    <patterns::PatternControls />
                     <settings::ProviderSettings />
                     <settings::RunSettings />
                     <settings::SimulationSettings />
@@ -97,7 +98,6 @@ pub fn App() -> impl IntoView {
                 // Each mode shows its own run (see `mode_runs`).
                 <mode_runs::ShownRun>
                     <lesson::LessonCard />
-                    <patterns::PatternControls />
                     <run_bar::RunBar />
                     <figures::Figures />
                     <patterns::PatternPanel />

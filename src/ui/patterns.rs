@@ -20,7 +20,8 @@ pub fn PatternControls() -> impl IntoView {
     let shown = move |p: &'static [Pattern]| move || p.contains(&pattern.get());
     view! {
         <Show when=move || ws.with(|w| w.mode == PageMode::Research)>
-            <div class="pattern-controls" role="group" aria-label="Pattern">
+            <details class="settings pattern-controls" open=true>
+                <summary>"Pattern"</summary>
                 <label class="field">
                     <span>"Pattern"</span>
                     <select data-testid="pattern-select"
@@ -111,7 +112,7 @@ pub fn PatternControls() -> impl IntoView {
                 <button data-testid="run-pattern" class="primary"
                     on:click=move |_| app.run_pattern()>"▶ Run pattern"</button>
                 <p class="hint">{move || hint(pattern.get())}</p>
-            </div>
+            </details>
         </Show>
     }
 }
@@ -203,7 +204,7 @@ fn group_view(g: crate::patterns::GroupSummary) -> impl IntoView {
     view! {
         <div class="pattern-group" data-run=run>
             <h4>{title}</h4>
-            <span data-testid="metric-wall-ms" data-run=run data-value=format!("{:.1}", g.wall_ms)>{seconds_text(g.wall_ms)}</span>
+            <span data-testid="metric-wall-ms" data-run=run data-value=format!("{:.1}", g.wall_ms)><span class="metric-value">{seconds_text(g.wall_ms)}</span></span>
             " · " <span data-testid="metric-calls" data-run=run data-value=g.calls>{format!("{} calls", g.calls)}</span>
             " · " <span data-testid="metric-tokens-in" data-run=run data-value=g.tokens_in>{format!("{} in", g.tokens_in)}</span>
             " / " <span data-testid="metric-tokens-out" data-run=run data-value=g.tokens_out>{format!("{} out", g.tokens_out)}</span>

@@ -198,6 +198,7 @@ pub fn SimulationSettings() -> impl IntoView {
                 <div class="row">
                     <NumberField testid="sim-slow-rate" label="Slow outliers" range=RATE step="0.05" read={|w| w.simulation.slow_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.slow_rate = r)} />
                     <NumberField testid="sim-rate-limit-rate" label="Rate limits (429)" range=RATE step="0.05" read={|w| w.simulation.rate_limit_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.rate_limit_rate = r)} />
+                    <NumberField testid="sim-wrong-rate" label="Wrong answers (patterns)" range=RATE step="0.05" read={|w| w.simulation.wrong_rate.to_string()} write={|w, v| apply(fitted(v, RATE), |r| r, |r| w.simulation.wrong_rate = r)} />
                 </div>
                 <label class="field">
                     <span>"Profile"</span>

@@ -184,6 +184,26 @@ impl AppState {
         );
     }
 
+    /// Validates the chosen pattern and runs its baseline and strategy (sectioning is the
+    /// compare of the research page).
+    pub fn run_pattern(&self) {
+        let ws = self.workspace.get_untracked();
+        if ws.mode == PageMode::Agents {
+            return self.run_agents();
+        }
+        if ws.patterns.pattern == crate::patterns::Pattern::Sectioning {
+            return self.run(RunMode::Compare);
+        }
+        let live = self.runs.of(PageMode::Research);
+        self.start_sampled(
+            live,
+            &ws,
+            ws.pattern_plan(),
+            true,
+            |live, plan, provider, url| live.start_pattern(plan, provider, url),
+        );
+    }
+
     /// Starts every variant of the set-up, each with its own provider, or lists what stops it.
     fn run_variants(&self, live: LiveRun, ws: &Workspace, mode: RunMode) {
         let plans = match ws.variant_plans(mode) {
@@ -240,26 +260,6 @@ impl AppState {
             &ws,
             ws.agent_plan(),
             move |live, plan, provider, url| live.start_agents_compare(plan, timing, provider, url),
-        );
-    }
-
-    /// Validates the chosen pattern and runs its baseline and strategy (sectioning is the
-    /// compare of the research page).
-    pub fn run_pattern(&self) {
-        let ws = self.workspace.get_untracked();
-        if ws.mode == PageMode::Agents {
-            return self.run_agents();
-        }
-        if ws.patterns.pattern == crate::patterns::Pattern::Sectioning {
-            return self.run(RunMode::Compare);
-        }
-        let live = self.runs.of(PageMode::Research);
-        self.start_sampled(
-            live,
-            &ws,
-            ws.pattern_plan(),
-            true,
-            |live, plan, provider, url| live.start_pattern(plan, provider, url),
         );
     }
 

@@ -7,10 +7,11 @@ async function shownWall(page: Page, run: string): Promise<string> {
 }
 
 // Steps 5–7 are the limits steps (a provider limit, "auto", one slot); 11 is the batch step;
-// 12 is the tail of the slowest (twenty rounds; the figures show the last one).
+// 12 is the tail of the slowest (twenty rounds; the figures show the last one); 13–15 the
+// patterns (voting, racing, hedging: the strategy's group).
 const STEP_RUNS = [
   "sequential", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel",
-  "parallel", "parallel", "agent", "parallel", "parallel",
+  "parallel", "parallel", "agent", "parallel", "parallel", "vote", "race", "hedge",
 ];
 
 test("the lesson runs start to end, each explanation quoting the figures of its own run", async ({ page }) => {

@@ -123,6 +123,11 @@ pub async fn messages(State(state): State<AppState>, headers: HeaderMap, body: B
     if let Err(e) = params.apply_directives(&conversation.user_text) {
         return reject(exchange, 400, &e.to_string(), "invalid_request");
     }
+    params.pick_ttft(
+        state
+            .log
+            .earlier_with_model(exchange.seq(), &conversation.model),
+    );
     let attempt = http::attempt(&headers, &state.log, PATH, &body);
     exchange.record(|e| e.attempt = attempt);
 

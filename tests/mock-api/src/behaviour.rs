@@ -47,11 +47,16 @@ pub struct Params {
     pub server: crate::slots::ServerParams,
     /// Wrong content types, bodies that go on after their error, broken tool input.
     pub faults: HttpFaults,
+    /// `ttfts=a,b,c`: the n-th request of the model name (since the last reset) waits the
+    /// n-th of these (cycling) instead of `ttft` — copies of one request that differ in speed
+    /// (racing, hedging).
+    pub ttfts: Vec<u64>,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
+            ttfts: Vec::new(),
             ttft_ms: 150,
             tps: 100.0,
             tokens: 30,
@@ -97,6 +102,13 @@ impl Params {
         Ok(params)
     }
 
+    /// With `ttfts`, takes the time to first token of the `earlier`-th request of its model.
+    pub fn pick_ttft(&mut self, earlier: usize) {
+        if !self.ttfts.is_empty() {
+            self.ttft_ms = self.ttfts[earlier % self.ttfts.len()];
+        }
+    }
+
     /// Applies every `[[mock key=value …]]` directive found in `text`, in order.
     pub fn apply_directives(&mut self, text: &str) -> Result<(), ParamError> {
         for (_, body) in directives(text) {
@@ -140,6 +152,13 @@ impl Params {
                     })
                     .collect::<Result<_, _>>()?
             }
+            "ttfts" => {
+                self.ttfts = value
+                    .split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| number(key, s.trim()).map(|ms| ms.min(MAX_TTFT_MS)))
+                    .collect::<Result<_, _>>()?
+            }
             "retry_after" => self.retry_after_s = number(key, value)?,
             "retry_after_ms" => self.retry_after_ms = Some(number(key, value)?),
             "cut" => self.cut = Some(number(key, value)? as usize),
@@ -160,7 +179,7 @@ impl Params {
             _ => {
                 return self.faults.set(key, value).unwrap_or_else(|| {
                     Err(ParamError(format!(
-                        "unknown parameter '{key}' (known: ttft, tps, tokens, errors, \
+                        "unknown parameter '{key}' (known: ttft, ttfts, tps, tokens, errors, \
                          retry_after, retry_after_ms, cut, malformed, stall, midstream, echo, \
                          chaos, rpm, tpm, max_concurrent, slots, interrupt, \
                          timing_allow_origin, stream_usage, {})",
@@ -346,6 +365,16 @@ mod tests {
     fn model_query_sets_timing_and_length() {
         let p = Params::from_model("mock?ttft=500&tps=40&tokens=12").unwrap();
         assert_eq!((p.ttft_ms, p.tps, p.tokens), (500, 40.0, 12));
+    }
+
+    #[test]
+    fn ttfts_give_each_request_of_a_model_its_own_first_token_time() {
+        let mut p = Params::from_model("mock?ttfts=100,900&ttft=5").unwrap();
+        p.pick_ttft(0);
+        assert_eq!(p.ttft_ms, 100);
+        p.pick_ttft(3);
+        assert_eq!(p.ttft_ms, 900);
+        assert!(Params::from_model("mock?ttfts=1,x").is_err());
     }
 
     #[test]

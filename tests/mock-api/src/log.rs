@@ -140,6 +140,15 @@ impl RequestLog {
     }
 
     /// Every entry, oldest first.
+    /// How many requests before `seq` named `model` (since the last reset).
+    pub fn earlier_with_model(&self, seq: u64, model: &str) -> usize {
+        self.lock()
+            .entries
+            .range(..seq)
+            .filter(|(_, e)| e.model.as_deref() == Some(model))
+            .count()
+    }
+
     pub fn entries(&self) -> Vec<Entry> {
         self.lock().entries.values().cloned().collect()
     }
