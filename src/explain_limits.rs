@@ -135,22 +135,34 @@ pub fn adaptive(view: &RunView) -> Option<Explanation> {
 /// Parallel calls whose streams the server closed as another request arrived.
 pub fn interrupted(view: &RunView) -> Option<Explanation> {
     let lanes = view.question_lanes(Group::Parallel);
-    let starts: Vec<f64> = lanes.iter().filter_map(|l| l.started_ms).collect();
+    // Every attempt's start (a retry is a new request too).
+    let attempt_starts = |l: &crate::engine::LaneView| -> Vec<f64> {
+        l.phases
+            .iter()
+            .filter(|p| p.status == LaneStatus::Waiting)
+            .map(|p| p.start_ms)
+            .collect()
+    };
+    let starts: Vec<f64> = lanes.iter().flat_map(|l| attempt_starts(l)).collect();
     let cut = lanes
         .iter()
         .filter(|l| {
+            // A cut stream; or, when the server closed the connection before its first bytes
+            // went out (a busy server may), a connection that closed without an answer.
             matches!(
                 &l.outcome,
                 Some(Outcome::Failed {
-                    error: ProviderError::StreamCut { .. }
+                    error: ProviderError::StreamCut { .. } | ProviderError::Network { .. }
                 })
             )
         })
         .filter(|l| {
-            let (Some(own), Some(end)) = (l.started_ms, l.ended_ms) else {
+            let own = attempt_starts(l).last().copied().or(l.started_ms);
+            let (Some(own), Some(end)) = (own, l.ended_ms) else {
                 return false;
             };
-            // Another call started after this one and shortly before it was cut.
+            // Another request went out after this one's last attempt and shortly before it
+            // was cut.
             starts.iter().any(|s| *s > own && (end - s).abs() <= 1000.0)
         })
         .count();

@@ -8,13 +8,16 @@
 
 use parallel_playground::base::Clock;
 use parallel_playground::browser::BrowserClock;
+use parallel_playground::experiment::history::MAX_HISTORY;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const LANES: usize = 60;
-const WARM_UP_RUNS: usize = 10;
+/// The session's history keeps the last [`MAX_HISTORY`] runs as plain records (about 600 bytes
+/// a lane): the warm-up fills it, so what the measured runs add is what a run leaves behind.
+const WARM_UP_RUNS: usize = MAX_HISTORY + 5;
 const MEASURED_RUNS: usize = 40;
 
 fn wasm_memory_bytes() -> f64 {

@@ -12,7 +12,8 @@ export default class SummaryReporter implements Reporter {
     const name = `${where} ${test.titlePath().slice(2).join(" › ")}`;
     const outcome = test.outcome();
     if (outcome === "unexpected" && result.retry === test.retries) {
-      const why = (result.error?.message ?? "").split("\n")[0].slice(0, 200);
+      // eslint-disable-next-line no-control-regex
+      const why = (result.error?.message ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n")[0].slice(0, 200);
       this.lines.set(name, `FAILED ${name}: ${why}`);
     } else if (outcome === "flaky") {
       this.lines.set(name, `FLAKY  ${name} (passed on retry ${result.retry})`);
