@@ -361,6 +361,29 @@ impl PatternRun {
         .await
     }
 
+    /// The baseline of voting and racing: `question` asked once, in the baseline group.
+    pub async fn one_call_baseline(
+        &self,
+        plan: &PatternPlan,
+        question: &str,
+        cancel: &CancelToken,
+    ) -> Vec<CallResult> {
+        self.group(Group::Baseline, async {
+            let lane = self.open(
+                Group::Baseline,
+                0,
+                false,
+                None,
+                format!("One call: {question}"),
+            );
+            vec![
+                self.call(&self.ctx, lane, plan.request(question), cancel, None)
+                    .await,
+            ]
+        })
+        .await
+    }
+
     /// A group's `GroupStarted` … `GroupFinished` around `body`.
     pub async fn group<T>(&self, group: Group, body: impl Future<Output = T>) -> T {
         self.ctx.emitter.emit(EventKind::GroupStarted { group });

@@ -15,19 +15,7 @@ pub(super) async fn run(
 ) -> PatternReport {
     let question = plan.question();
     let n = plan.samples();
-    let baseline = run.group(Group::Baseline, async {
-        let lane = run.open(
-            Group::Baseline,
-            0,
-            false,
-            None,
-            format!("One call: {question}"),
-        );
-        vec![
-            run.call(&run.ctx, lane, plan.request(question), cancel, None)
-                .await,
-        ]
-    });
+    let baseline = run.one_call_baseline(plan, question, cancel);
     let winner: Cell<Option<LaneId>> = Cell::new(None);
     let strategy = run.group(Group::Race, async {
         let semaphore = run.group_limit();
