@@ -14,6 +14,7 @@ mod explain_panel;
 mod figures;
 mod header;
 mod history;
+mod in_view;
 mod lesson;
 mod limits;
 mod live;

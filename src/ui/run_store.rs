@@ -129,6 +129,15 @@ impl LaneHandle {
             .flatten()
     }
 
+    /// Whether the browser reported network phases for the lane, subscribing the caller to
+    /// changes of its bar (like [`LaneHandle::network`], without a copy of the phases).
+    pub fn has_network(&self) -> bool {
+        self.bar.track();
+        self.store
+            .try_with_value(|s| s.network.get(self.id).is_some_and(Option::is_some))
+            .unwrap_or(false)
+    }
+
     /// Tells the lane's readers that it changed; `bar`: its bar changed too.
     pub fn notify(&self, bar: bool) {
         self.changed.notify();

@@ -6,11 +6,15 @@
 //! far to the right, under a "future" mask — an HTML overlay whose left edge is the "now" line —
 //! that moves by a composited transform once per frame: nothing in the SVG repaints for it.
 //!
-//! It scales with the rows on screen, not with the rows of the run: rows are drawn in chunks of
-//! [`CHUNK_ROWS`], each its own `<svg>` in a box with `content-visibility: auto`, so the browser
-//! styles, lays out and paints only the chunks in view. The axis and its grid lines are one
-//! SVG behind all chunks; every row keeps its place (`row × ROW_HEIGHT`), so the hover, the
-//! "now" line and the automation attributes of every row stay as they were.
+//! It scales with the rows on screen, not with the rows of the run (windowing): rows come in
+//! chunks of [`CHUNK_ROWS`], each its own `<svg>` in a box with `content-visibility: auto`, and
+//! only the chunks within [`DRAWN_MARGIN_PX`] of the viewport draw their rows' labels and bars
+//! (an `IntersectionObserver` says which, see [`use_in_view`]). Every other row is a shell: its
+//! `<g>` with the automation attributes, focus and click handlers and one transparent hit
+//! rectangle, nothing else — so scripts and tests that read every lane at once, Tab through the
+//! rows or click one off screen still find them all, and scrolling never replaces an element
+//! (the focus stays where it was). The axis and its grid lines are one SVG behind all chunks;
+//! every row keeps its place (`row × ROW_HEIGHT`), so the hover and the "now" line stay right.
 //!
 //! And a frame costs what changed, not what exists: no signal has a subscriber per row of the
 //! run. A rescale sets three CSS variables on the timeline (`--bars-x`, `--bars-k`, `--frame-w`)
@@ -19,7 +23,9 @@
 //! is notified when the bar changes, not for each chunk of text.
 //!
 //! [`LaneHandle::with_bar`]: super::run_store::LaneHandle::with_bar
+//! [`use_in_view`]: super::in_view::use_in_view
 
+use super::in_view::use_in_view;
 use super::state::use_app;
 use super::timeline_details::{CallDetails, Legend, Tooltip};
 use super::timeline_rows::{GroupHeader, LaneRow};
@@ -33,9 +39,12 @@ pub(super) const ROW_HEIGHT: f64 = 24.0;
 pub(super) const BAR_HEIGHT: f64 = 14.0;
 pub(super) const AXIS_HEIGHT: f64 = 26.0;
 const RIGHT_PAD: f64 = 16.0;
-/// Rows per `<svg>`: small enough that a chunk in view is cheap to paint, large enough that a
-/// thousand lanes make only a few dozen boxes.
-const CHUNK_ROWS: usize = 40;
+/// Rows per `<svg>`: small enough that the chunks near the viewport draw only about a hundred
+/// rows, large enough that a thousand lanes make only a few dozen boxes.
+const CHUNK_ROWS: usize = 25;
+/// How far above and below the viewport a chunk still draws its rows, so that a scroll of
+/// less than this finds them drawn already.
+const DRAWN_MARGIN_PX: u32 = 400;
 
 /// A row's identity, whatever its position.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -247,7 +256,8 @@ fn RunTimeline(
     }
 }
 
-/// Rows `chunk × CHUNK_ROWS ..` in their own `<svg>`, which the browser skips while off screen.
+/// Rows `chunk × CHUNK_ROWS ..` in their own `<svg>`, which the browser skips while off screen;
+/// drawn in full only while near the viewport, shells otherwise.
 #[component]
 fn Chunk(
     chunk: usize,
@@ -282,8 +292,10 @@ fn Chunk(
     });
     let height = move || format!("{}px", mine.with(|r| r.len()) as f64 * ROW_HEIGHT);
     let lane_handle = move |id: LaneId| app.live.lanes.with_untracked(|l| l.get(id).cloned());
+    let element = NodeRef::<Div>::new();
+    let drawn = use_in_view(element, DRAWN_MARGIN_PX);
     view! {
-        <div class="timeline-chunk" style:height=height style:contain-intrinsic-size=move || format!("auto {}", height())>
+        <div class="timeline-chunk" node_ref=element style:height=height style:contain-intrinsic-size=move || format!("auto {}", height())>
             <svg width=move || width.get() height=move || mine.with(|r| r.len()) as f64 * ROW_HEIGHT>
                 <For each=move || mine.get() key=|row| RowKey::of(*row) let:row>
                     {
@@ -293,7 +305,7 @@ fn Chunk(
                             }.into_any(),
                             TimelineRow::Lane { id, .. } => match lane_handle(id) {
                                 Some(handle) => view! {
-                                    <LaneRow handle=handle row_of=row_of first_row=first_row geometry=geometry hovered=hovered selected=selected />
+                                    <LaneRow handle=handle row_of=row_of first_row=first_row geometry=geometry drawn=drawn hovered=hovered selected=selected />
                                 }.into_any(),
                                 None => ().into_any(),
                             },

@@ -81,14 +81,16 @@ fn tooltip_lines(v: &LaneView) -> Vec<String> {
 pub fn Legend() -> impl IntoView {
     let app = use_app();
     let lanes = app.live.lanes;
-    let has_network = move || lanes.with(|l| l.iter().any(|h| h.network().is_some()));
-    let has_tools = move || {
+    // Memos: a thousand lanes change their bars every frame, and the list is rebuilt only when
+    // an entry appears, not each time one of them is read again.
+    let has_network = Memo::new(move |_| lanes.with(|l| l.iter().any(|h| h.has_network())));
+    let has_tools = Memo::new(move |_| {
         lanes.with(|l| {
             l.iter()
                 .any(|h| matches!(h.info.kind, LaneKind::Tool { .. }))
         })
-    };
-    let items = move || {
+    });
+    let items = Memo::new(move |_| {
         let mut items = vec![
             ("queued", "queued (waiting for a permit or its turn)"),
             ("waiting", "waiting for the first token"),
@@ -99,10 +101,10 @@ pub fn Legend() -> impl IntoView {
             ("timeout", "timed out"),
             ("cancelled", "cancelled"),
         ];
-        if has_tools() {
+        if has_tools.get() {
             items.push(("tool", "tool call running"));
         }
-        if has_network() {
+        if has_network.get() {
             items.extend([
                 ("net-stalled", "network: stalled (no free connection)"),
                 ("net-waiting", "network: waiting for the server"),
@@ -110,10 +112,10 @@ pub fn Legend() -> impl IntoView {
             ]);
         }
         items
-    };
+    });
     view! {
         <ul class="legend" aria-label="Legend">
-            {move || items().into_iter().map(|(class, text)| view! {
+            {move || items.get().into_iter().map(|(class, text)| view! {
                 <li><span class=format!("swatch {class}") aria-hidden="true"></span>{text}</li>
             }).collect_view()}
         </ul>

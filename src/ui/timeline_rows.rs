@@ -3,6 +3,10 @@
 //! Each row is placed in its chunk's `<svg>` at `(row − first row of the chunk) × ROW_HEIGHT`;
 //! the hover reports the row's place in the whole timeline. Bars are drawn in milliseconds: the
 //! CSS of `.bars` scales them by the timeline's `--bars-k`, so a rescale touches no row.
+//!
+//! A lane's row is a shell that always exists — its `<g>` with the automation attributes, the
+//! focus and click handlers and a transparent hit rectangle — and a [`LaneDrawing`] (label and
+//! bars) inside it only while its chunk is near the viewport.
 
 use super::run_store::LaneHandle;
 use super::state::use_app;
@@ -51,13 +55,14 @@ pub fn GroupHeader(
     }
 }
 
-/// The automation attributes and bar of one lane.
+/// The automation attributes of one lane, and its label and bar while `drawn`.
 #[component]
 pub fn LaneRow(
     handle: LaneHandle,
     row_of: RowPositions,
     first_row: usize,
     geometry: Memo<Geometry>,
+    drawn: Signal<bool>,
     hovered: RwSignal<Option<(LaneId, f64)>>,
     selected: RwSignal<Option<LaneId>>,
 ) -> impl IntoView {
@@ -80,10 +85,6 @@ pub fn LaneRow(
             .flatten()
         })
     };
-    let phases = {
-        let h = handle.clone();
-        Memo::new(move |_| h.with_bar(|v| v.phases.clone()).unwrap_or_default())
-    };
     let times = {
         let h = handle.clone();
         Memo::new(move |_| {
@@ -105,16 +106,16 @@ pub fn LaneRow(
             .flatten()
         })
     };
-    let network = Memo::new(move |_| handle.network());
+    let network = {
+        let h = handle.clone();
+        Memo::new(move |_| h.network())
+    };
     let position =
         Memo::new(move |_| row_of.with(|m| m.get(&RowKey::Lane(id)).copied().unwrap_or((0, 0))));
     // In the whole timeline (for the tooltip), and inside this chunk's svg.
     let y = move || AXIS_HEIGHT + position.get().0 as f64 * ROW_HEIGHT;
     let y_in_chunk = move || position.get().0.saturating_sub(first_row) as f64 * ROW_HEIGHT;
-    let depth = move || position.get().1;
-    let bar_y = (ROW_HEIGHT - BAR_HEIGHT) / 2.0;
-    // Only a resize changes it; a rescale changes only the CSS variables of the timeline.
-    let label_width = move || geometry.with(|g| g.label_width);
+    let depth = Signal::derive(move || position.get().1);
     let (testid, tool, conversation) = match &info.kind {
         LaneKind::Tool {
             tool, conversation, ..
@@ -148,14 +149,6 @@ pub fn LaneRow(
         info.label.clone()
     } else {
         format!("{} · {}", info.variant.letter(), info.label)
-    };
-    let short_label = {
-        let label = label.clone();
-        move || {
-            let indent = depth() as f64 * 12.0;
-            let chars = (((label_width() - 12.0 - indent) / 6.6).max(6.0)) as usize;
-            truncate_at_word(&label, chars)
-        }
     };
     let aria = format!("{}: {}", info.run_name(), label);
     let ms_attr = |v: Option<f64>| v.map(|ms| format!("{ms:.1}")).unwrap_or_default();
@@ -201,31 +194,59 @@ pub fn LaneRow(
         >
             // Its width is the timeline's `--frame-w` (CSS).
             <rect class="row-hit" x="0" y="0" height=ROW_HEIGHT></rect>
-            <text class="lane-label" x=move || 4.0 + depth() as f64 * 12.0 y=ROW_HEIGHT * 0.68>{short_label}</text>
-            <g class="bars">
-                {move || phases.get().into_iter().map(|p| {
-                    let end = p.end_ms.unwrap_or(OPEN_END_MS);
-                    view! {
-                        <rect class=format!("phase {}", p.status.as_str()) x=p.start_ms y=bar_y width=(end - p.start_ms).max(0.0) height=BAR_HEIGHT></rect>
-                    }
-                }).collect_view()}
-                {move || network.get().map(|n| {
-                    let y = bar_y + BAR_HEIGHT + 1.0;
-                    [("stalled", n.stalled), ("connecting", n.connecting), ("waiting", n.waiting), ("downloading", n.downloading)]
-                        .into_iter()
-                        .filter(|(_, (from, to))| to > from)
-                        .map(|(class, (from, to))| view! {
-                            <rect class=format!("net {class}") x=from y=y width=to - from height="3"></rect>
-                        })
-                        .collect_view()
-                })}
-                {move || {
-                    let st = status.get();
-                    times.get().1.filter(|_| st.is_terminal()).map(|end| view! {
-                        <line class=format!("cap {}", st.as_str()) x1=end x2=end y1=bar_y - 2.0 y2=bar_y + BAR_HEIGHT + 2.0></line>
+            <Show when=move || drawn.get()>
+                <LaneDrawing handle=handle.clone() label=label.clone() depth=depth geometry=geometry status=status times=times network=network />
+            </Show>
+        </g>
+    }
+}
+
+/// The label and bar of a lane in a chunk near the viewport: its phases, network phases and end
+/// cap, drawn in milliseconds (the CSS of `.bars` places and scales them).
+#[component]
+fn LaneDrawing(
+    handle: LaneHandle,
+    label: String,
+    depth: Signal<usize>,
+    geometry: Memo<Geometry>,
+    status: Memo<LaneStatus>,
+    times: Memo<(Option<f64>, Option<f64>, u32)>,
+    network: Memo<Option<crate::network::NetworkPhases>>,
+) -> impl IntoView {
+    let phases = Memo::new(move |_| handle.with_bar(|v| v.phases.clone()).unwrap_or_default());
+    let bar_y = (ROW_HEIGHT - BAR_HEIGHT) / 2.0;
+    // Only a resize changes it; a rescale changes only the CSS variables of the timeline.
+    let label_width = move || geometry.with(|g| g.label_width);
+    let short_label = move || {
+        let indent = depth.get() as f64 * 12.0;
+        let chars = (((label_width() - 12.0 - indent) / 6.6).max(6.0)) as usize;
+        truncate_at_word(&label, chars)
+    };
+    view! {
+        <text class="lane-label" x=move || 4.0 + depth.get() as f64 * 12.0 y=ROW_HEIGHT * 0.68>{short_label}</text>
+        <g class="bars">
+            {move || phases.get().into_iter().map(|p| {
+                let end = p.end_ms.unwrap_or(OPEN_END_MS);
+                view! {
+                    <rect class=format!("phase {}", p.status.as_str()) x=p.start_ms y=bar_y width=(end - p.start_ms).max(0.0) height=BAR_HEIGHT></rect>
+                }
+            }).collect_view()}
+            {move || network.get().map(|n| {
+                let y = bar_y + BAR_HEIGHT + 1.0;
+                [("stalled", n.stalled), ("connecting", n.connecting), ("waiting", n.waiting), ("downloading", n.downloading)]
+                    .into_iter()
+                    .filter(|(_, (from, to))| to > from)
+                    .map(|(class, (from, to))| view! {
+                        <rect class=format!("net {class}") x=from y=y width=to - from height="3"></rect>
                     })
-                }}
-            </g>
+                    .collect_view()
+            })}
+            {move || {
+                let st = status.get();
+                times.get().1.filter(|_| st.is_terminal()).map(|end| view! {
+                    <line class=format!("cap {}", st.as_str()) x1=end x2=end y1=bar_y - 2.0 y2=bar_y + BAR_HEIGHT + 2.0></line>
+                })
+            }}
         </g>
     }
 }
