@@ -42,7 +42,7 @@ pub fn use_in_view(target: NodeRef<Div>, margin_px: u32) -> Signal<bool> {
             let latest = entries
                 .iter()
                 .filter_map(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
-                .last();
+                .next_back();
             if let Some(entry) = latest {
                 let is_near = entry.is_intersecting();
                 if near.try_get_untracked() != Some(is_near) {
