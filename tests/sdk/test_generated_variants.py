@@ -60,10 +60,7 @@ def input_tokens(*texts: str) -> int:
 
 def export_variants(tmp_path, others: list[dict], timing: str, plan=PLAN):
     variants = json.dumps({"timing": timing, "others": others})
-    out = tmp_path / "programs"
-    command_plan = dict(plan)
-    export(out, MODEL_A, command_plan, variants_json=variants)
-    return out
+    return export(tmp_path / "programs", MODEL_A, dict(plan), variants_json=variants)
 
 
 def run_variants(language: str, programs, mock) -> subprocess.CompletedProcess:
@@ -199,7 +196,8 @@ def test_rounds_with_variants_print_each_variants_percentiles(language, mock, tm
     assert re.findall(r"Round (\d) of 3", out) == ["1", "2", "3"], out
     assert len(mock.requests()) == 3 * 2 * (len(QUESTIONS) + 1)
     for letter in "AB":
-        walls = [float(w) for w in re.findall(rf"^\[{letter}\] parallel wall time: ([\d.]+) s", out, re.M)]
+        wall = rf"^\[{letter}\] parallel wall time: ([\d.]+) s"
+        walls = [float(w) for w in re.findall(wall, out, re.M)]
         assert len(walls) == 3, out
         line = re.search(rf"^\[{letter}\] parallel wall time over 3 rounds: (.*)$", out, re.M)
         assert line, out

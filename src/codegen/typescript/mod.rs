@@ -193,7 +193,7 @@ class ResearchError extends Error {
 }
 "#;
 
-const SEMAPHORE: &str = r#"
+pub(super) const SEMAPHORE: &str = r#"
 /** Lets at most `maxConcurrent` calls run at once; the others wait in line. */
 class Semaphore {
   private queue: Array<() => void> = [];

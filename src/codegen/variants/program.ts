@@ -58,37 +58,7 @@ interface Figures {
   outputTokens: number;
   answered: number;
 }
-
-/** Lets at most `maxConcurrent` calls run at once; the others wait in line. */
-class Semaphore {
-  private queue: Array<() => void> = [];
-  private active = 0;
-  private readonly maxConcurrent: number;
-
-  constructor(maxConcurrent: number) {
-    this.maxConcurrent = maxConcurrent;
-  }
-
-  async acquire(): Promise<void> {
-    if (this.active < this.maxConcurrent) {
-      this.active++;
-      return;
-    }
-    return new Promise<void>((resolve) => {
-      this.queue.push(() => {
-        this.active++;
-        resolve();
-      });
-    });
-  }
-
-  release(): void {
-    this.active--;
-    const next = this.queue.shift();
-    if (next) next();
-  }
-}
-
+@SEMAPHORE@
 /** Says in one line why a call failed. */
 function describe(error: unknown): string {
   if (error instanceof Anthropic.APIError && error.status !== undefined) {

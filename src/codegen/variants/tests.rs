@@ -165,6 +165,37 @@ fn openai_variants_get_the_openai_sdk_and_their_address_only_when_present() {
 }
 
 #[test]
+fn every_blank_of_the_templates_is_filled() {
+    let mut mixed = two_anthropic();
+    mixed.push((
+        plan("local", None, 10),
+        VariantApi::OpenAi {
+            base_url: "http://x/v1",
+        },
+    ));
+    for plans in [two_anthropic(), mixed] {
+        for language in [CodeLanguage::Python, CodeLanguage::TypeScript] {
+            let program = render(&plans, VariantTiming::SameTime, language);
+            // `@NAME@`: a blank the renderer did not fill.
+            let blank = program.match_indices('@').find(|(at, _)| {
+                let rest = &program[at + 1..];
+                let name = rest
+                    .find(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+                    .unwrap_or(rest.len());
+                name > 0 && rest[name..].starts_with('@')
+            });
+            assert_eq!(blank, None, "{language:?}");
+        }
+    }
+    let typescript = render(
+        &two_anthropic(),
+        VariantTiming::SameTime,
+        CodeLanguage::TypeScript,
+    );
+    assert!(typescript.contains("class Semaphore {"));
+}
+
+#[test]
 fn simulated_variants_get_a_real_model_shaped_like_their_profile() {
     let plans = vec![
         (

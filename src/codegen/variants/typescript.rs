@@ -2,7 +2,7 @@
 //! blocks, the shared constants, and the `openai` package's parts when a variant needs them).
 
 use super::super::literal::{split_lines, typescript_string};
-use super::super::typescript::string_constant;
+use super::super::typescript::{string_constant, SEMAPHORE};
 use super::{Block, Program};
 
 /// Prettier's line length.
@@ -15,6 +15,7 @@ pub(super) fn program(program: &Program<'_>) -> String {
     let pick = |text: &'static str| if openai { text } else { "" };
     TEMPLATE
         .replace("@HEADER@\n", &header(program))
+        .replace("@SEMAPHORE@", SEMAPHORE)
         .replace(
             "@OPENAI_IMPORT@\n",
             pick("import OpenAI from \"openai\";\n\n"),
