@@ -2,6 +2,7 @@
 //!
 //! ```sh
 //! cargo run --example export_code -- --out DIR [--model M] [--plan-json JSON] [--echo-prompt FILE]
+//!     [--variants-json JSON]
 //! ```
 //!
 //! The plan is the travel guide (`preset("travel")`) with a concurrency limit of 2, settle-all, a
@@ -15,24 +16,31 @@
 //! - `--echo-prompt FILE` also writes the synthesis prompt the page builds when every research
 //!   answer repeats its question (what the mock answers with `echo=1`), so that the tests can
 //!   compare the programs' synthesis with the page's byte for byte.
+//! - `--variants-json JSON` adds variants B–D: a `VariantSet` in its serde form, e.g.
+//!   `{"timing": "one_after_the_other", "others": [{"provider": "anthropic", "model": "m",
+//!   "system_prompt": "Be brief.", "max_tokens": 5}]}`; variant A is the test plan on Anthropic
+//!   with `--model`, and the `--plan-json` fields apply to every variant.
 
-use parallel_playground::codegen::{cargo_manifest, generate_rounds, CodeLanguage};
+use parallel_playground::codegen::{
+    cargo_manifest, generate_rounds, generate_workspace_variants, CodeLanguage,
+};
 use parallel_playground::engine::{
     synthesis_prompt, FailurePolicy, ResearchOutcome, RunMode, RunPlan,
 };
-use parallel_playground::workspace::preset;
+use parallel_playground::workspace::{preset, ProviderKind, VariantSet, Workspace};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: export_code --out DIR [--model M] [--plan-json JSON] [--echo-prompt FILE]";
+const USAGE: &str = "usage: export_code --out DIR [--model M] [--plan-json JSON] \
+                     [--echo-prompt FILE] [--variants-json JSON]";
 
 struct Options {
     out: PathBuf,
     model: Option<String>,
     plan_json: Option<String>,
     echo_prompt: Option<PathBuf>,
+    variants_json: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +59,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         model: None,
         plan_json: None,
         echo_prompt: None,
+        variants_json: None,
     };
     let mut out = None;
     while let Some(arg) = args.next() {
@@ -60,6 +69,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             "--model" => options.model = Some(value()?),
             "--plan-json" => options.plan_json = Some(value()?),
             "--echo-prompt" => options.echo_prompt = Some(PathBuf::from(value()?)),
+            "--variants-json" => options.variants_json = Some(value()?),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -68,14 +78,20 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
     Ok(options)
 }
 
-/// The plan the programs are generated for, and its rounds.
-fn test_plan(options: &Options) -> Result<(RunPlan, u32), String> {
+/// The workspace of the test plan.
+fn test_workspace() -> Result<Workspace, String> {
     let travel = preset("travel").ok_or("the travel preset is missing")?;
     let mut workspace = travel.workspace();
     workspace.run.concurrency_limit = Some(2);
     workspace.run.failure_policy = FailurePolicy::SettleAll;
     workspace.run.timeout_ms = Some(20_000.0);
     workspace.run.quorum = 2;
+    Ok(workspace)
+}
+
+/// The plan the programs are generated for, and its rounds.
+fn test_plan(options: &Options) -> Result<(RunPlan, u32), String> {
+    let workspace = test_workspace()?;
     let mut plan = workspace
         .plan(RunMode::Parallel)
         .map_err(|problems| format!("the test plan is invalid: {problems:?}"))?;
@@ -116,7 +132,46 @@ fn with_fields(plan: &RunPlan, json: &str) -> Result<(RunPlan, u32), String> {
     Ok((plan, rounds))
 }
 
+/// The programs with the variants of `json` beside the test plan (variant A).
+fn export_variants(options: &Options, json: &str) -> Result<(), String> {
+    let mut workspace = test_workspace()?;
+    workspace.variants =
+        serde_json::from_str::<VariantSet>(json).map_err(|e| format!("--variants-json: {e}"))?;
+    workspace.provider.kind = ProviderKind::Anthropic;
+    if let Some(model) = &options.model {
+        workspace.provider.anthropic.model = model.clone();
+    }
+    let plans = workspace
+        .variant_plans(RunMode::Parallel)
+        .map_err(|problems| format!("the variants are invalid: {problems:?}"))?;
+    let mut changed = Vec::with_capacity(plans.len());
+    for (variant, plan, kind) in plans {
+        let (plan, rounds) = match &options.plan_json {
+            Some(json) => with_fields(&plan, json)?,
+            None => (plan, 1),
+        };
+        workspace.run.rounds = rounds;
+        changed.push((variant, plan, kind));
+    }
+    for language in [CodeLanguage::Python, CodeLanguage::TypeScript] {
+        let program = generate_workspace_variants(&workspace, &changed, language);
+        write(&options.out.join(language.file_name()), &program)?;
+    }
+    write(&options.out.join("rust/Cargo.toml"), &cargo_manifest())?;
+    let rust = generate_workspace_variants(&workspace, &changed, CodeLanguage::Rust);
+    write(
+        &options
+            .out
+            .join("rust/src")
+            .join(CodeLanguage::Rust.file_name()),
+        &rust,
+    )
+}
+
 fn export(options: &Options) -> Result<(), String> {
+    if let Some(json) = &options.variants_json {
+        return export_variants(options, json);
+    }
     let (plan, rounds) = test_plan(options)?;
     let generate = |plan: &RunPlan, language| generate_rounds(plan, language, rounds);
     let out = &options.out;

@@ -30,9 +30,11 @@ mod python;
 mod rounds;
 mod rust;
 mod typescript;
+mod variants;
 
 pub use patterns::generate_pattern;
 pub use rust::cargo_manifest;
+pub use variants::{generate_variants, generate_workspace_variants, VariantApi, VariantCode};
 
 use crate::engine::{FailurePolicy, RunMode, RunPlan};
 use serde::{Deserialize, Serialize};
@@ -109,24 +111,7 @@ pub fn generate(plan: &RunPlan, language: CodeLanguage) -> String {
 /// As [`generate`], the run repeated `rounds` times with the percentiles of its wall times
 /// printed at the end (Python and TypeScript; the Rust program runs once and says so).
 pub fn generate_rounds(plan: &RunPlan, language: CodeLanguage, rounds: u32) -> String {
-    let mut setup = Setup::from_plan(plan);
-    setup.rounds = rounds.max(1);
-    if language == CodeLanguage::Rust {
-        setup.rounds_left_out = setup.rounds > 1;
-        setup.rounds = 1;
-    }
-    if language == CodeLanguage::Rust && setup.has_limits() {
-        // Not written for the Rust program yet: it says so rather than pretending.
-        setup.requests_per_minute = None;
-        setup.tokens_per_minute = None;
-        setup.adaptive = false;
-        setup.limits_left_out = true;
-    }
-    match language {
-        CodeLanguage::Python => python::program(&setup),
-        CodeLanguage::TypeScript => typescript::program(&setup),
-        CodeLanguage::Rust => rust::program(&setup),
-    }
+    variants::generate_rounds_noting_variants(plan, language, rounds, 0)
 }
 
 /// Which research runs a program makes.
@@ -164,6 +149,8 @@ struct Setup<'a> {
     rounds: u32,
     /// The page asked for rounds that this language's program leaves out.
     rounds_left_out: bool,
+    /// How many of the page's variants (B–D) this program leaves out: it runs variant A.
+    variants_left_out: usize,
 }
 
 impl<'a> Setup<'a> {
@@ -207,6 +194,7 @@ impl<'a> Setup<'a> {
             limits_left_out: false,
             rounds: 1,
             rounds_left_out: false,
+            variants_left_out: 0,
         }
     }
 
@@ -338,6 +326,13 @@ impl<'a> Setup<'a> {
             paragraphs.push(
                 "The page's rounds are not part of this program: it runs once (the Python \
                  and TypeScript ones repeat the run and print its percentiles)."
+                    .to_string(),
+            );
+        }
+        if self.variants_left_out > 0 {
+            paragraphs.push(
+                "The page's variants B to D are not part of this program: it runs variant A \
+                 (the set-up itself). The Python and TypeScript programs run every variant."
                     .to_string(),
             );
         }

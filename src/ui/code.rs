@@ -3,7 +3,7 @@
 
 use super::state::use_app;
 use crate::browser::page;
-use crate::codegen::{generate_rounds, CodeLanguage};
+use crate::codegen::{generate_rounds, generate_workspace_variants, CodeLanguage};
 use crate::engine::RunMode;
 use leptos::prelude::*;
 
@@ -23,8 +23,16 @@ pub fn CodePanel() -> impl IntoView {
         }) {
             return Ok(program);
         }
-        match ws.plan(mode.get()) {
-            Ok(plan) => Ok(generate_rounds(&plan, language.get(), ws.run.rounds)),
+        // With variants, one block per variant (the Rust program runs variant A and says so).
+        let program = if ws.variants.is_empty() {
+            ws.plan(mode.get())
+                .map(|plan| generate_rounds(&plan, language.get(), ws.run.rounds))
+        } else {
+            ws.variant_plans(mode.get())
+                .map(|plans| generate_workspace_variants(&ws, &plans, language.get()))
+        };
+        match program {
+            Ok(program) => Ok(program),
             Err(problems) => Err(problems
                 .into_iter()
                 .map(|p| p.0)
@@ -71,8 +79,8 @@ pub fn CodePanel() -> impl IntoView {
             <p class="hint">
                 "Reads your key from ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL if set); keeps this page's questions, prompts, model and policies."
             </p>
-            {move || app.workspace.with(|w| !w.variants.is_empty()).then(|| view! {
-                <p class="hint">"Variants are not in the exported program yet: it runs variant A (the set-up itself)."</p>
+            {move || (app.workspace.with(|w| !w.variants.is_empty()) && language.get() == CodeLanguage::Rust).then(|| view! {
+                <p class="hint">"The Rust program runs variant A (the set-up itself); the Python and TypeScript ones run every variant."</p>
             })}
             {move || match code.get() {
                 Ok(text) => view! { <pre class="code" data-testid="generated-code" tabindex="0"><code>{text}</code></pre> }.into_any(),

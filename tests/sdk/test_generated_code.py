@@ -80,15 +80,22 @@ def cargo() -> str:
 
 
 def export(
-    out: Path, model: str, plan: dict | None = None, echo_prompt: bool = False
+    out: Path,
+    model: str,
+    plan: dict | None = None,
+    echo_prompt: bool = False,
+    variants_json: str | None = None,
 ) -> Path:
-    """Writes the programs for the test plan (with `plan`'s fields changed) into `out`."""
+    """Writes the programs for the test plan (with `plan`'s fields changed, and the variants
+    of `variants_json` beside it) into `out`."""
     command = [cargo(), "run", "--quiet", "--example", "export_code", "--"]
     command += ["--out", str(out), "--model", model]
     if plan is not None:
         command += ["--plan-json", json.dumps(plan)]
     if echo_prompt:
         command += ["--echo-prompt", str(out / "echo-prompt.txt")]
+    if variants_json is not None:
+        command += ["--variants-json", variants_json]
     result = subprocess.run(
         command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
     )

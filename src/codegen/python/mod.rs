@@ -144,7 +144,7 @@ fn constants(out: &mut String, setup: &Setup<'_>) {
 }
 
 /// `NAME = "…"`, or the text split over lines in parentheses when it is long or has newlines.
-fn string_constant(name: &str, text: &str) -> String {
+pub(super) fn string_constant(name: &str, text: &str) -> String {
     let one_line = format!("{name} = {}\n", python_string(text));
     if one_line.chars().count() <= WIDTH + 1 && !text.contains('\n') {
         return one_line;

@@ -146,7 +146,7 @@ fn grouped(n: u64) -> String {
 
 /// `const NAME = "…";`, or the text split into `+`-joined pieces when it is long or has
 /// newlines (as Prettier lays out a long concatenation).
-fn string_constant(name: &str, text: &str) -> String {
+pub(super) fn string_constant(name: &str, text: &str) -> String {
     let one_line = format!("const {name} = {};\n", typescript_string(text));
     if one_line.chars().count() <= WIDTH + 1 {
         return one_line;
@@ -193,7 +193,7 @@ class ResearchError extends Error {
 }
 "#;
 
-const SEMAPHORE: &str = r#"
+pub(super) const SEMAPHORE: &str = r#"
 /** Lets at most `maxConcurrent` calls run at once; the others wait in line. */
 class Semaphore {
   private queue: Array<() => void> = [];
