@@ -186,8 +186,9 @@ mod tests {
     fn the_fan_in_is_read_back_from_the_calls_of_each_level() {
         // 7 chunks, fan-in 2: levels of 3 (one part passed up), 2, 1 merging calls.
         assert_eq!(fan_in_of(&[7, 3, 2, 1]), Some(2..=2));
-        // Fan-in 3 and 4 both merge 7 answers in 2 calls, then 1.
-        assert_eq!(fan_in_of(&[7, 2, 1]), Some(3..=4));
+        // Fan-in 3, 4 and 5 all merge 7 answers in 2 calls, then 1 (6 merges six, passes one up).
+        assert_eq!(fan_in_of(&[7, 2, 1]), Some(3..=5));
+        assert_eq!(fan_in_text(&[7, 2, 1]), "a fan-in of 3–5");
         assert_eq!(fan_in_text(&[7, 1]), "a fan-in of 7 or more");
         assert_eq!(fan_in_of(&[7]), None);
     }
