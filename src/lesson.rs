@@ -1,4 +1,4 @@
-//! The guided lesson: fifteen steps over the real page. Each step sets up the workspace, names
+//! The guided lesson: seventeen steps over the real page. Each step sets up the workspace, names
 //! the control to press, and — once that run has finished — explains what happened with the
 //! numbers of that very run.
 
@@ -10,6 +10,7 @@ use crate::explain::times;
 use crate::workspace::{preset, PageMode, ProviderKind, Workspace};
 
 mod limits;
+mod map_cache;
 mod patterns;
 mod tail;
 
@@ -99,7 +100,7 @@ fn with_tools(current: &Workspace) -> Workspace {
 }
 
 /// The steps, in order.
-pub const STEPS: [LessonStep; 15] = [
+pub const STEPS: [LessonStep; 17] = [
     LessonStep {
         title: "One at a time",
         goal: "Three independent questions for a travel guide, asked the plain way: each call waits for the one before.",
@@ -204,6 +205,20 @@ pub const STEPS: [LessonStep; 15] = [
         instruction: "Press Run pattern (hedging is chosen), then compare the p95 and the max.",
         action: RunKind::Pattern,
         setup: patterns::hedging,
+    },
+    LessonStep {
+        title: "Map-reduce: a long text in parts",
+        goal: "A council report split into chunks by paragraphs, one call per chunk at once, then merging calls two by two, level by level — against one call over the whole text.",
+        instruction: "Press Run pattern (map-reduce is chosen), then try a reduce fan-in of 4: fewer levels.",
+        action: RunKind::Pattern,
+        setup: patterns::map_reduce,
+    },
+    LessonStep {
+        title: "A cached prefix: warm one, then fan out",
+        goal: "Four questions about one long report, the report marked for the prompt cache: all at once, every call writes the cache; one first, the others read it at a tenth of the price.",
+        instruction: "Press Run pattern (cached prefix is chosen), then compare the cache writes and reads, the cost and the time.",
+        action: RunKind::Pattern,
+        setup: patterns::cached_prefix,
     },
 ];
 
@@ -436,6 +451,8 @@ pub fn explain_step(step: usize, view: &RunView, figures: &RunFigures) -> Option
         12 => patterns::explain_pattern(view, "voting", crate::patterns::Pattern::Voting),
         13 => patterns::explain_pattern(view, "racing", crate::patterns::Pattern::Racing),
         14 => patterns::explain_pattern(view, "hedging", crate::patterns::Pattern::Hedging),
+        15 => map_cache::explain_map_reduce(view),
+        16 => map_cache::explain_cached_prefix(view),
         _ => None,
     }
 }

@@ -1,6 +1,8 @@
 //! The lesson's steps on patterns: voting on a sum a model often gets wrong, racing three copies
-//! of one request, hedging twenty calls with slow outliers. Each set-up and each explanation,
-//! with the run's numbers (the pattern panel's own words).
+//! of one request, hedging twenty calls with slow outliers, map-reduce over a council report and
+//! four questions sharing a cached prefix. Each set-up and each explanation, with the run's
+//! numbers (the pattern panel's own words for the first three; the lesson's own sentences, from
+//! the same figures, for the last two).
 
 use super::travel;
 use crate::engine::{Group, RunView};
@@ -34,6 +36,14 @@ pub(super) fn hedging(current: &Workspace) -> Workspace {
     ws.simulation.speed = 2.0;
     ws.patterns.hedge_after_ms = Some(500.0);
     ws
+}
+
+pub(super) fn map_reduce(current: &Workspace) -> Workspace {
+    pattern_preset(current, "map-reduce")
+}
+
+pub(super) fn cached_prefix(current: &Workspace) -> Workspace {
+    pattern_preset(current, "cached-prefix")
 }
 
 /// The explanation of a finished `pattern` run (`None` for a run of another pattern).

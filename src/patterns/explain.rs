@@ -16,6 +16,26 @@ fn tokens(g: &GroupSummary) -> u64 {
     g.tokens_in + g.tokens_out
 }
 
+/// Voting's judge: when it started, what it named, what it cost.
+fn judge_sentence(j: &super::summary::JudgeSummary) -> String {
+    let took = match (j.started_ms, j.ended_ms) {
+        (Some(a), Some(b)) => seconds_text(b - a),
+        _ => "—".into(),
+    };
+    let settled = j
+        .samples_settled_ms
+        .map(seconds_text)
+        .unwrap_or_else(|| "—".into());
+    format!(
+        " Instead of the majority, a judge call read the answers once the last had settled (at \
+         {settled}) and named {}; it took {took} more and {} input and {} output tokens, its \
+         prompt holding every answer.",
+        j.result.as_deref().unwrap_or("no result"),
+        j.tokens_in,
+        j.tokens_out,
+    )
+}
+
 /// What the run shows, in words with its numbers.
 pub fn explain(s: &PatternSummary) -> String {
     let (Some(base), Some(strategy)) = (&s.baseline, &s.strategy) else {
@@ -32,12 +52,13 @@ pub fn explain(s: &PatternSummary) -> String {
                 ),
                 None => "No decision yet.".into(),
             };
+            let judged = s.judge.as_ref().map(judge_sentence).unwrap_or_default();
             format!(
                 "Voting asked the same question {} times at once and decided after the last sample \
-                 settled: {} against {} for one call. {decided} It paid {} tokens against {} — {} \
+                 settled: {} against {} for one call. {decided}{judged} It paid {} tokens against {} — {} \
                  the tokens of one call: voting multiplies the cost by N, and pays when single \
                  answers are often wrong and the errors disagree.",
-                strategy.calls,
+                strategy.calls - usize::from(s.judge.is_some()),
                 seconds_text(strategy.wall_ms),
                 seconds_text(base.wall_ms),
                 tokens(strategy),

@@ -11,7 +11,9 @@ pub mod cached_prefix;
 pub mod chunking;
 mod explain;
 pub mod extract;
+pub mod hedge_rounds;
 mod hedging;
+pub mod judge;
 pub mod map_cache_summary;
 pub mod map_reduce;
 mod racing;
@@ -122,6 +124,8 @@ pub struct PatternSettings {
     pub reduce_fan_in: usize,
     /// Cached prefix: the long prefix the calls share.
     pub shared_prefix: String,
+    /// Voting: a judge call reads the N answers and names the result, instead of a majority.
+    pub judge: bool,
 }
 
 /// Default N of voting, racing and hedging.
@@ -142,6 +146,7 @@ impl Default for PatternSettings {
             chunk_size: 1200,
             reduce_fan_in: 4,
             shared_prefix: String::new(),
+            judge: false,
         }
     }
 }
@@ -209,6 +214,8 @@ pub struct PatternReport {
     pub strategy: Vec<CallResult>,
     /// Voting: the tally of the samples (decided after all settled).
     pub tally: Option<Tally>,
+    /// Voting with a judge: its call, started once every sample had settled.
+    pub judge: Option<CallResult>,
     /// Racing: the lane that won.
     pub winner: Option<LaneId>,
     /// Hedging: each call's outcome.

@@ -1,5 +1,5 @@
 //! A pattern run's figures, folded from its events (the page's [`RunView`]): per group the wall
-//! time, calls, tokens and cost; voting's tally (once every sample settled), racing's winner
+//! time, calls, tokens and cost; voting's tally (once every sample settled) and its judge, racing's winner
 //! against each contestant and what the losers cost, hedging's percentiles and extra calls.
 
 use super::{percentile, tally, Extraction, Pattern, Tally};
@@ -55,6 +55,20 @@ impl HedgeSummary {
     }
 }
 
+/// Voting with a judge: its lane and the result it named.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JudgeSummary {
+    pub status: Option<LaneStatus>,
+    /// The judge's final result (read as the votes are), once it is done.
+    pub result: Option<String>,
+    pub started_ms: Option<f64>,
+    pub ended_ms: Option<f64>,
+    /// When the last sample settled (the judge may not start before).
+    pub samples_settled_ms: Option<f64>,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
+}
+
 /// Everything the pattern panel shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PatternSummary {
@@ -65,12 +79,19 @@ pub struct PatternSummary {
     pub tally: Option<Tally>,
     /// Voting: samples still running.
     pub pending: usize,
+    /// Voting with a judge: the judge's call.
+    pub judge: Option<JudgeSummary>,
     pub race: Option<RaceSummary>,
     pub hedge: Option<HedgeSummary>,
 }
 
 fn lanes_of(view: &RunView, group: Group) -> impl Iterator<Item = &LaneView> {
     view.lanes.iter().filter(move |l| l.info.group == group)
+}
+
+/// The judge of a vote (the vote's one synthesis-kind lane).
+fn is_judge(lane: &LaneView) -> bool {
+    lane.info.kind == LaneKind::Synthesis
 }
 
 fn is_backup(lane: &LaneView) -> bool {
@@ -119,7 +140,8 @@ pub fn summarize(
     };
     match pattern {
         Pattern::Voting => {
-            let samples: Vec<&LaneView> = lanes_of(view, Group::Vote).collect();
+            let (judges, samples): (Vec<&LaneView>, Vec<&LaneView>) =
+                lanes_of(view, Group::Vote).partition(|l| is_judge(l));
             summary.pending = samples.iter().filter(|l| !l.status.is_terminal()).count();
             // Decided only after every sample has settled.
             if summary.pending == 0 && !samples.is_empty() {
@@ -130,6 +152,21 @@ pub fn summarize(
                     extraction,
                 ));
             }
+            summary.judge = judges.first().map(|j| JudgeSummary {
+                status: Some(j.status),
+                result: (j.status == LaneStatus::Done)
+                    .then(|| super::extract(&j.text, extraction))
+                    .flatten(),
+                started_ms: j.started_ms,
+                ended_ms: j.ended_ms,
+                samples_settled_ms: samples
+                    .iter()
+                    .map(|l| l.ended_ms)
+                    .collect::<Option<Vec<f64>>>()
+                    .and_then(|ends| ends.into_iter().max_by(f64::total_cmp)),
+                tokens_in: u64::from(j.usage.input_tokens),
+                tokens_out: u64::from(j.usage.output_tokens),
+            });
         }
         Pattern::Racing => summary.race = Some(race(view)),
         Pattern::Hedging => summary.hedge = Some(hedge(view)),
@@ -161,7 +198,7 @@ fn race(view: &RunView) -> RaceSummary {
     race
 }
 
-fn hedge(view: &RunView) -> HedgeSummary {
+pub(super) fn hedge(view: &RunView) -> HedgeSummary {
     let mut summary = HedgeSummary {
         plain: lanes_of(view, Group::Baseline)
             .filter(|l| l.status == LaneStatus::Done)

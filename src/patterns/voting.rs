@@ -1,6 +1,8 @@
 //! Voting (self-consistency): the same question sampled N times at once, each answer's final
 //! result read, and the majority taken — decided only after **every** sample has settled (no
-//! early stop: the tally and agreement then count all N). Baseline: one call.
+//! early stop: the tally and agreement then count all N). Or, as an option, a judge call reads
+//! the N answers and names the result ([`super::judge`]), started once all have settled.
+//! Baseline: one call.
 
 use super::{both, sample_label, tally, PatternPlan, PatternReport, PatternRun};
 use crate::engine::{CallResult, CancelToken, Group};
@@ -28,22 +30,29 @@ pub(super) async fn run(
                 )
             })
             .collect();
-        join_all(lanes.into_iter().map(|lane| {
+        let samples = join_all(lanes.into_iter().map(|lane| {
             let semaphore = semaphore.as_ref();
             async move {
                 run.call(&run.ctx, lane, plan.request(question), cancel, semaphore)
                     .await
             }
         }))
-        .await
+        .await;
+        // The judge needs every answer: it starts only now.
+        let judged = match plan.settings.judge && !cancel.is_cancelled() {
+            true => Some(super::judge::judge(run, plan, &samples, cancel).await),
+            false => None,
+        };
+        (samples, judged)
     });
-    let (baseline, samples) = both(plan.base.compare_timing, baseline, strategy).await;
+    let (baseline, (samples, judge)) = both(plan.base.compare_timing, baseline, strategy).await;
     // The decision: only now, with every sample settled.
     let votes = tally(samples.iter().map(answer_of), &plan.settings.extraction);
     PatternReport {
         baseline,
         strategy: samples,
         tally: Some(votes),
+        judge,
         ..PatternReport::default()
     }
 }

@@ -128,23 +128,6 @@ impl LiveRun {
         });
     }
 
-    /// Starts a pattern run (baseline and strategy) of `plan` on `provider`.
-    pub fn start_pattern(
-        &self,
-        plan: crate::patterns::PatternPlan,
-        provider: Rc<dyn Provider>,
-        network_url: Option<String>,
-    ) {
-        let exported = serde_json::to_value(&plan).unwrap_or_default();
-        self.reset_experiment(1, None);
-        self.launch(exported, provider, network_url, move |env, cancel| {
-            Box::pin(async move {
-                // The plan was checked before the run started; a refusal here has no lanes.
-                let _ = crate::patterns::run_pattern(&plan, env, cancel).await;
-            })
-        });
-    }
-
     /// Starts an agents-lab run of `plan` on `provider`.
     pub fn start_agents(
         &self,

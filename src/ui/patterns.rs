@@ -5,6 +5,7 @@
 use super::state::use_app;
 use crate::base::seconds_text;
 use crate::engine::{Group, RunKind};
+use crate::patterns::hedge_rounds::{explain_rounds, hedge_over_rounds, HedgeRounds};
 use crate::patterns::{
     explain, summarize, Extraction, HedgeSummary, Pattern, PatternPlan, PatternSummary, MAX_SAMPLES,
 };
@@ -72,6 +73,17 @@ pub fn PatternControls() -> impl IntoView {
                                 } />
                         </label>
                     </Show>
+                </Show>
+                <Show when=shown(&[Pattern::Voting])>
+                    <label class="check">
+                        <input data-testid="vote-judge" type="checkbox"
+                            prop:checked=move || ws.with(|w| w.patterns.judge)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                ws.update(|w| w.patterns.judge = on);
+                            } />
+                        <span>"A judge call names the result (instead of the majority)"</span>
+                    </label>
                 </Show>
                 <Show when=shown(&[Pattern::Hedging])>
                     <PatternNumber testid="hedge-after-ms" label="Hedge after (ms; empty = p95 so far)"
@@ -177,16 +189,26 @@ pub fn PatternPanel() -> impl IntoView {
             })
             .flatten()
     });
+    // Hedging over rounds: every finished round's calls in one distribution each.
+    let over_rounds = Memo::new(move |_| {
+        app.live
+            .with_experiment(|e| hedge_over_rounds(&e.rounds))
+            .flatten()
+    });
     let running = app.live.running;
     move || {
         summary.get().map(|s| {
-            let explanation = (!running.get()).then(|| explain(&s));
+            let rounds = over_rounds.get().filter(|_| s.pattern == Pattern::Hedging);
+            let explanation = (!running.get()).then(|| match &rounds {
+                Some(h) => explain_rounds(h),
+                None => explain(&s),
+            });
             view! {
                 <section class="pattern-panel" data-testid="pattern-panel" data-pattern=s.pattern.as_str() aria-label="Pattern figures">
                     <div class="pattern-groups">
                         {[s.baseline.clone(), s.strategy.clone()].into_iter().flatten().map(group_view).collect_view()}
                     </div>
-                    {result_view(&s)}
+                    {match &rounds { Some(h) => hedge_rounds_view(h).into_any(), None => result_view(&s) }}
                     {explanation.map(|text| view! { <p class="pattern-explain" data-testid="pattern-explain">{text}</p> })}
                 </section>
             }
@@ -232,6 +254,7 @@ fn result_view(s: &PatternSummary) -> AnyView {
                                 if t.abstained > 0 { format!(", {} without a result", t.abstained) } else { String::new() })}
                         </p>
                         <ul class="tally">{rows}</ul>
+                        {s.judge.clone().map(judge_view)}
                     </div>
                 }
                 .into_any()
@@ -275,6 +298,34 @@ fn result_view(s: &PatternSummary) -> AnyView {
             .into_any()
         }
         _ => ().into_any(),
+    }
+}
+
+/// Voting's judge: the result it named (or that it is still reading).
+fn judge_view(j: crate::patterns::summary::JudgeSummary) -> impl IntoView {
+    let value = j.result.clone().unwrap_or_default();
+    let status = j.status.map_or("queued", |s| s.as_str());
+    let text = match (&j.result, j.ended_ms) {
+        (Some(r), _) => format!("Judge: {r} (after reading every answer)"),
+        (None, Some(_)) => "Judge: no result".to_string(),
+        (None, None) => "The judge is reading the answers…".to_string(),
+    };
+    view! { <p data-testid="judge-result" data-value=value data-status=status>{text}</p> }
+}
+
+/// Hedging over the rounds: plain against hedged over every round's calls, and the backups'
+/// extra calls and tokens.
+fn hedge_rounds_view(h: &HedgeRounds) -> impl IntoView {
+    view! {
+        <div class="hedge" data-testid="hedge-rounds" data-value=h.rounds>
+            <p>{format!("Over {} rounds:", h.rounds)}</p>
+            {percentile_row("baseline", h.plain.sorted())}
+            {percentile_row("hedge", h.hedged.sorted())}
+            <p data-testid="hedge-backups" data-value=h.backups data-won=h.backups_won data-calls=h.calls>
+                {format!("{} backup copies for {} hedged calls, {} of them won; they cost {} extra tokens (the plain calls used {}).",
+                    h.backups, h.calls, h.backups_won, h.backup_tokens, h.plain_tokens)}
+            </p>
+        </div>
     }
 }
 

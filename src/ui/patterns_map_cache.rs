@@ -72,7 +72,7 @@ fn group_view(g: GroupSummary) -> impl IntoView {
     view! {
         <div class="pattern-group" data-run=run>
             <h4>{title}</h4>
-            <span data-testid="metric-wall-ms" data-run=run data-value=format!("{:.1}", g.wall_ms)>{seconds_text(g.wall_ms)}</span>
+            <span data-testid="metric-wall-ms" data-run=run data-value=format!("{:.1}", g.wall_ms)><span class="metric-value">{seconds_text(g.wall_ms)}</span></span>
             " · " <span data-testid="metric-calls" data-run=run data-value=g.calls>{format!("{} calls", g.calls)}</span>
             " · " <span data-testid="metric-tokens-in" data-run=run data-value=g.tokens_in>{format!("{} in", g.tokens_in)}</span>
             " / " <span data-testid="metric-tokens-out" data-run=run data-value=g.tokens_out>{format!("{} out", g.tokens_out)}</span>

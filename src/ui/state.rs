@@ -195,12 +195,32 @@ impl AppState {
             return self.run(RunMode::Compare);
         }
         let live = self.runs.of(PageMode::Research);
+        // Hedging repeats over the rounds (its tail needs many calls); the others run once.
+        let rounds = match ws.patterns.pattern {
+            crate::patterns::Pattern::Hedging => ws.run.rounds.max(1),
+            _ => 1,
+        };
+        let this = *self;
+        let for_rounds = ws.clone();
         self.start_sampled(
             live,
             &ws,
             ws.pattern_plan(),
             true,
-            |live, plan, provider, url| live.start_pattern(plan, provider, url),
+            move |live, plan, provider, url| {
+                let simulated = for_rounds.provider.kind == ProviderKind::Simulated;
+                // Each round of the simulated model draws fresh timings from its own seed.
+                let provider_for: super::live::ProviderForRound = Rc::new(move |round| {
+                    if !simulated || round <= 1 {
+                        return provider.clone();
+                    }
+                    let mut ws = for_rounds.clone();
+                    ws.simulation.seed = crate::experiment::round_seed(ws.simulation.seed, round);
+                    this.provider_of(&ws, ProviderKind::Simulated, true)
+                        .unwrap_or_else(|_| provider.clone())
+                });
+                live.start_pattern(plan, rounds, provider_for, url)
+            },
         );
     }
 

@@ -61,6 +61,28 @@ test("voting: N samples at once, the majority and its agreement against a model 
   await expect(result).toHaveAttribute("data-agreement", "1.0000");
 });
 
+test("voting with a judge: the judge starts once every sample has settled and names the result", async ({ page }) => {
+  await openWith(page, {
+    topic: "sums",
+    questions: questions("What is (17 + 25) * 3 - 4? End with 'Answer: <number>'."),
+    simulation: { seed: 42, speed: 10, wrong_rate: 0.3 },
+    patterns: { pattern: "voting", samples: 5, extraction: { kind: "after", marker: "Answer:" } },
+  });
+  await page.getByTestId("vote-judge").check();
+  await runAndWait(page, "run-pattern");
+  const all = await patternLanes(page);
+  const votes = all.filter((l) => l.run === "vote");
+  expect(votes).toHaveLength(5);
+  const judges = all.filter((l) => l.run === "synthesis");
+  expect(judges).toHaveLength(1);
+  const lastVote = Math.max(...votes.map((v) => v.end ?? Infinity));
+  expect(judges[0].start ?? 0).toBeGreaterThanOrEqual(lastVote - 1);
+  const judge = page.getByTestId("judge-result");
+  await expect(judge).toHaveAttribute("data-status", "done");
+  await expect(judge).toHaveAttribute("data-value", await page.getByTestId("vote-result").getAttribute("data-value") ?? "");
+  await expect(page.getByTestId("pattern-explain")).toContainText("a judge call read the answers");
+});
+
 test("racing against the mock: the first complete answer wins, the losers' connections close", async ({ page, request }) => {
   // Request n of this model waits ttfts[n]: the baseline 100 ms, then the contestants.
   const model = `mock?ttfts=100,1200,150,1600&tps=10&tokens=40&ttft=${Date.now() % 100000}`;

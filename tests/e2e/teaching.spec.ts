@@ -7,11 +7,11 @@ async function shownWall(page: Page, run: string): Promise<string> {
 }
 
 // Steps 5–7 are the limits steps (a provider limit, "auto", one slot); 11 is the batch step;
-// 12 is the tail of the slowest (twenty rounds; the figures show the last one); 13–15 the
-// patterns (voting, racing, hedging: the strategy's group).
+// 12 is the tail of the slowest (twenty rounds; the figures show the last one); 13–17 the
+// patterns (voting, racing, hedging, map-reduce, a cached prefix: the strategy's group).
 const STEP_RUNS = [
   "sequential", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel",
-  "parallel", "parallel", "agent", "parallel", "parallel", "vote", "race", "hedge",
+  "parallel", "parallel", "agent", "parallel", "parallel", "vote", "race", "hedge", "map", "fan-out",
 ];
 
 test("the lesson runs start to end, each explanation quoting the figures of its own run", async ({ page }) => {
@@ -35,6 +35,20 @@ test("the lesson runs start to end, each explanation quoting the figures of its 
     const explanation = await page.getByTestId("lesson-explanation").innerText();
     const wall = await shownWall(page, STEP_RUNS[step - 1]);
     expect(explanation, `step ${step}`).toContain(wall);
+    if (step === 16) {
+      // Map-reduce: the one call over the whole text, and the reduce levels, drawn in order.
+      expect(explanation).toContain(await shownWall(page, "baseline"));
+      expect(explanation).toContain("a fan-in of 2");
+      await expect(page.locator('[data-testid="lane"][data-run="reduce"]').first()).toBeVisible();
+    }
+    if (step === 17) {
+      // The cached prefix: the cost of both, as the panel shows them.
+      const cost = (run: string) =>
+        page.locator(`[data-testid="metric-cost"][data-run="${run}"]`).getAttribute("data-value");
+      const [cold, warm] = [Number(await cost("baseline")), Number(await cost("fan-out"))];
+      expect(warm).toBeLessThan(cold);
+      expect(explanation).toContain(`$${cold.toFixed(4)} cold against $${warm.toFixed(4)} warm`);
+    }
     if (step === 3) {
       const speedup = await page.locator('[data-testid="metric-speedup"][data-run="parallel"] .metric-value').innerText();
       expect(explanation).toContain(speedup);

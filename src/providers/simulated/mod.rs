@@ -19,6 +19,7 @@ pub use arithmetic::{format_number, Expression, NotAnExpression};
 pub use cache::{CacheUse, PromptCache, CACHE_TTL_MS};
 pub use canned::written_answer;
 pub use profile::{profile_of_model, ProfileNumbers, SimProfile};
+pub use sampling::JUDGE_OPENING;
 pub use server::ServerCapacity;
 pub use tool_script::{is_handoff_tool, tool_turn, PlannedToolCall, ScriptedTurn};
 pub use writer::{answer, keywords, subject_of, synthesis};

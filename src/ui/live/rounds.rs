@@ -1,4 +1,5 @@
-//! Rounds on the page: a run repeated R times, one round after another. Each round gets a fresh
+//! Rounds on the page: a run (a research run, or a hedging pattern run) repeated R times, one
+//! round after another. Each round gets a fresh
 //! store (so the timeline shows one round); the finished round is kept only as its compact
 //! record in the [`Experiment`], except the latest round's full events. `show_round` redraws any
 //! finished round from its record.
@@ -48,6 +49,59 @@ impl LiveRun {
                 run_rounds(&plan, rounds, env_for, cancel, |record| {
                     this.record_round(record)
                 })
+                .await;
+            })
+        });
+    }
+
+    /// Starts a pattern run (baseline and strategy) of `plan`, `rounds` times, round after
+    /// round (each on the provider `provider_for` gives it).
+    pub fn start_pattern(
+        &self,
+        plan: crate::patterns::PatternPlan,
+        rounds: u32,
+        provider_for: ProviderForRound,
+        network_url: Option<String>,
+    ) {
+        let exported = serde_json::to_value(&plan).unwrap_or_default();
+        let rounds = rounds.max(1);
+        self.reset_experiment(rounds, None);
+        let this = *self;
+        let first = provider_for(1);
+        self.launch(exported, first, network_url, move |env, cancel| {
+            Box::pin(async move {
+                if rounds == 1 {
+                    // The plan was checked before the run started; a refusal here has no lanes.
+                    let _ = crate::patterns::run_pattern(&plan, env, cancel).await;
+                    return;
+                }
+                let env_for = |round: u32| {
+                    if round > 1 {
+                        this.next_round(round);
+                    }
+                    RunEnv {
+                        provider: if round > 1 {
+                            provider_for(round)
+                        } else {
+                            env.provider.clone()
+                        },
+                        jitter_seed: env.jitter_seed.wrapping_add(u64::from(round)),
+                        ..env.clone()
+                    }
+                };
+                let runner = |_, env, cancel| {
+                    let plan = &plan;
+                    async move {
+                        let _ = crate::patterns::run_pattern(plan, env, cancel).await;
+                    }
+                };
+                crate::experiment::run_rounds_of(
+                    rounds,
+                    env_for,
+                    cancel,
+                    |r| this.record_round(r),
+                    runner,
+                )
                 .await;
             })
         });
