@@ -19,7 +19,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("engine", &["base", "wire", "providers"]),
     ("agent", &["base", "wire", "providers", "engine"]),
     ("experiment", &["base", "wire", "providers", "engine"]),
-    ("patterns", &["base", "wire", "providers", "engine"]),
+    // Hedging over rounds summarises its calls with the experiments' statistics.
+    (
+        "patterns",
+        &["base", "wire", "providers", "engine", "experiment"],
+    ),
     (
         "workspace",
         &["base", "wire", "providers", "engine", "agent", "patterns"],
