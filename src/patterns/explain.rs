@@ -68,18 +68,42 @@ pub fn explain(s: &PatternSummary) -> String {
         }
         Pattern::Racing => {
             let race = s.race.clone().unwrap_or_default();
+            let who = match race.winner_variant {
+                Some(v) if race.by_variant() => format!(" (variant {})", v.letter()),
+                _ => String::new(),
+            };
+            let each = if race.by_variant() {
+                let list: Vec<String> = race
+                    .contestants
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} {} {} with {} tokens",
+                            c.variant.letter(),
+                            c.status.as_str(),
+                            c.took_ms.map(seconds_text).unwrap_or_else(|| "—".into()),
+                            c.tokens_in + c.tokens_out
+                        )
+                    })
+                    .collect();
+                format!(" Each variant: {}.", list.join("; "))
+            } else {
+                String::new()
+            };
             format!(
-                "Racing sent one request to {} contestants; the first complete answer came after {} \
+                "Racing sent one request to {} contestants; the first complete answer{} came after {} \
                  (the race took {}, the single call {}), and the other {} were cancelled at that moment, with \
                  {} input and {} output tokens already spent: racing pays for the losers to cut \
-                 the wait to the fastest.",
+                 the wait to the fastest.{}",
                 race.contestants.len(),
+                who,
                 race.winner_ms.map(seconds_text).unwrap_or_else(|| "—".into()),
                 seconds_text(strategy.wall_ms),
                 seconds_text(base.wall_ms),
                 race.contestants.len().saturating_sub(1),
                 race.loser_tokens_in,
                 race.loser_tokens_out,
+                each,
             )
         }
         Pattern::Hedging => {

@@ -24,12 +24,13 @@ mod watch;
 pub use explain::explain;
 pub use extract::{extract, normalize, tally, Extraction, Tally};
 pub use hedging::{percentile, HedgeOutcome};
-pub use summary::{summarize, GroupSummary, HedgeSummary, PatternSummary, RaceSummary};
+pub use summary::{summarize, Contestant, GroupSummary, HedgeSummary, PatternSummary, RaceSummary};
 
 use crate::base::SplitMix64;
 use crate::engine::{
     run_admitted_call, CallAdmission, CallContext, CallResult, CancelToken, CompareTiming, Emitter,
     EventKind, Group, LaneId, LaneInfo, LaneKind, RunEnv, RunKind, RunPlan, Semaphore, Variant,
+    VariantRun,
 };
 use crate::providers::ModelRequest;
 use serde::{Deserialize, Serialize};
@@ -258,6 +259,18 @@ pub async fn run_pattern(
     env: RunEnv,
     cancel: CancelToken,
 ) -> Result<PatternReport, PatternError> {
+    run_pattern_with_variants(plan, &[], env, cancel).await
+}
+
+/// [`run_pattern`] with the set-up's variants: racing races one contestant per variant (each
+/// with its own provider); the other patterns ignore them. `env`'s provider answers the
+/// baseline (variant A).
+pub async fn run_pattern_with_variants(
+    plan: &PatternPlan,
+    variants: &[VariantRun],
+    env: RunEnv,
+    cancel: CancelToken,
+) -> Result<PatternReport, PatternError> {
     check(plan)?;
     let run = PatternRun::new(plan, env);
     run.ctx.emitter.emit(EventKind::RunStarted {
@@ -268,7 +281,7 @@ pub async fn run_pattern(
     });
     let mut report = match plan.pattern() {
         Pattern::Voting => voting::run(&run, plan, &cancel).await,
-        Pattern::Racing => racing::run(&run, plan, &cancel).await,
+        Pattern::Racing => racing::run(&run, plan, variants, &cancel).await,
         Pattern::Hedging => hedging::run(&run, plan, &cancel).await,
         Pattern::MapReduce => map_reduce::run(&run, plan, &cancel).await,
         Pattern::CachedPrefix => cached_prefix::run(&run, plan, &cancel).await,
@@ -334,6 +347,19 @@ impl PatternRun {
         level: Option<usize>,
         label: String,
     ) -> LaneId {
+        self.open_as(Variant::A, group, index, backup, level, label)
+    }
+
+    /// [`PatternRun::open`] for a lane of `variant` (racing's variant contestants).
+    pub fn open_as(
+        &self,
+        variant: Variant,
+        group: Group,
+        index: usize,
+        backup: bool,
+        level: Option<usize>,
+        label: String,
+    ) -> LaneId {
         self.ctx.emitter.open_lane(LaneInfo {
             group,
             kind: LaneKind::PatternCall {
@@ -343,7 +369,7 @@ impl PatternRun {
             },
             label,
             parent: None,
-            variant: Variant::A,
+            variant,
         })
     }
 

@@ -3,7 +3,7 @@
 //! against each contestant and what the losers cost, hedging's percentiles and extra calls.
 
 use super::{percentile, tally, Extraction, Pattern, Tally};
-use crate::engine::{cost_usd, Group, LaneKind, LaneStatus, LaneView, RunView};
+use crate::engine::{cost_usd, Group, LaneKind, LaneStatus, LaneView, RunView, Variant};
 
 /// The figures of one group.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,11 +25,34 @@ pub struct RaceSummary {
     pub winner_lane: Option<usize>,
     /// From the race's start to the winner's end.
     pub winner_ms: Option<f64>,
-    /// Each contestant: lane, status, its time from the race's start to its end.
-    pub contestants: Vec<(usize, LaneStatus, Option<f64>)>,
+    /// The winner's variant (A when the contestants are samples of the set-up).
+    pub winner_variant: Option<Variant>,
+    /// Every contestant, in lane order.
+    pub contestants: Vec<Contestant>,
     /// Tokens the cancelled contestants had used (output streamed, input sent).
     pub loser_tokens_in: u64,
     pub loser_tokens_out: u64,
+}
+
+impl RaceSummary {
+    /// Whether the contestants are variants (more than one variant raced), not samples.
+    pub fn by_variant(&self) -> bool {
+        self.contestants
+            .iter()
+            .any(|c| c.variant != self.contestants[0].variant)
+    }
+}
+
+/// One racing contestant: its lane, its variant, its status, its time from the race's start to
+/// its end and the tokens it used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contestant {
+    pub lane: usize,
+    pub variant: Variant,
+    pub status: LaneStatus,
+    pub took_ms: Option<f64>,
+    pub tokens_in: u64,
+    pub tokens_out: u64,
 }
 
 /// Hedging: the latency distribution of plain against hedged calls, and what the backups cost.
@@ -178,14 +201,21 @@ pub fn summarize(
 fn race(view: &RunView) -> RaceSummary {
     let start = view.group_span(Group::Race).map_or(0.0, |s| s.0);
     let mut race = RaceSummary::default();
-    let mut best: Option<(f64, usize)> = None;
+    let mut best: Option<(f64, usize, Variant)> = None;
     for lane in lanes_of(view, Group::Race) {
         let took = lane.ended_ms.map(|e| e - start);
-        race.contestants.push((lane.id, lane.status, took));
+        race.contestants.push(Contestant {
+            lane: lane.id,
+            variant: lane.info.variant,
+            status: lane.status,
+            took_ms: took,
+            tokens_in: u64::from(lane.usage.input_tokens),
+            tokens_out: u64::from(lane.usage.output_tokens),
+        });
         if lane.status == LaneStatus::Done {
             if let Some(t) = took {
-                if best.is_none_or(|(b, _)| t < b) {
-                    best = Some((t, lane.id));
+                if best.is_none_or(|(b, _, _)| t < b) {
+                    best = Some((t, lane.id, lane.info.variant));
                 }
             }
         } else if lane.status == LaneStatus::Cancelled {
@@ -195,6 +225,7 @@ fn race(view: &RunView) -> RaceSummary {
     }
     race.winner_ms = best.map(|b| b.0);
     race.winner_lane = best.map(|b| b.1);
+    race.winner_variant = best.map(|b| b.2);
     race
 }
 

@@ -263,20 +263,31 @@ fn result_view(s: &PatternSummary) -> AnyView {
         },
         Pattern::Racing => {
             let race = s.race.clone().unwrap_or_default();
+            let by_variant = race.by_variant();
             let rows = race
                 .contestants
                 .iter()
-                .map(|(lane, status, took)| {
-                    let won = race.winner_lane == Some(*lane);
-                    view! { <li data-lane-id=*lane data-status=status.as_str()>
-                        {format!("{}: {} {}", if won { "Winner" } else { "Contestant" }, status.as_str(), took.map(seconds_text).unwrap_or_default())}
+                .map(|c| {
+                    let won = race.winner_lane == Some(c.lane);
+                    let who = if by_variant { format!("Variant {}", c.variant.letter()) } else { "Contestant".to_string() };
+                    view! { <li data-testid="race-contestant" data-lane-id=c.lane data-status=c.status.as_str()
+                        data-variant=c.variant.letter().to_string() data-winner=won.to_string()
+                        data-ms=c.took_ms.map(|t| format!("{t:.1}")) data-tokens-in=c.tokens_in data-tokens-out=c.tokens_out>
+                        {format!("{}{}: {} {} · {} in / {} out", who, if won { " (winner)" } else { "" }, c.status.as_str(),
+                            c.took_ms.map(seconds_text).unwrap_or_default(), c.tokens_in, c.tokens_out)}
                     </li> }
                 })
                 .collect_view();
+            let winner_variant = race.winner_variant.map(|v| v.letter().to_string());
+            let headline = match (race.winner_ms, race.winner_variant) {
+                (Some(w), Some(v)) if by_variant => format!("Variant {} won: it finished in {}.", v.letter(), seconds_text(w)),
+                (Some(w), _) => format!("The winner finished in {}.", seconds_text(w)),
+                (None, _) => "No winner yet.".to_string(),
+            };
             view! {
                 <div class="race">
-                    <p data-testid="race-winner-ms" data-value=race.winner_ms.map(|w| format!("{w:.1}"))>
-                        {match race.winner_ms { Some(w) => format!("The winner finished in {}.", seconds_text(w)), None => "No winner yet.".to_string() }}
+                    <p data-testid="race-winner-ms" data-value=race.winner_ms.map(|w| format!("{w:.1}")) data-variant=winner_variant>
+                        {headline}
                         {format!(" The cancelled contestants had used {} input and {} output tokens.", race.loser_tokens_in, race.loser_tokens_out)}
                     </p>
                     <ul>{rows}</ul>

@@ -200,6 +200,10 @@ impl AppState {
             crate::patterns::Pattern::Hedging => ws.run.rounds.max(1),
             _ => 1,
         };
+        let variants = match self.racing_variants(&ws) {
+            Ok(variants) => variants,
+            Err(problems) => return self.errors.set(problems),
+        };
         let this = *self;
         let for_rounds = ws.clone();
         self.start_sampled(
@@ -219,9 +223,33 @@ impl AppState {
                     this.provider_of(&ws, ProviderKind::Simulated, true)
                         .unwrap_or_else(|_| provider.clone())
                 });
-                live.start_pattern(plan, rounds, provider_for, url)
+                live.start_pattern(plan, rounds, provider_for, variants, url)
             },
         );
+    }
+
+    /// Racing with variants: one contestant per variant, each with its own (sampling) provider;
+    /// none for the other patterns or without variants. Lists what stops a variant.
+    fn racing_variants(&self, ws: &Workspace) -> Result<Vec<VariantRun>, Vec<String>> {
+        if ws.patterns.pattern != crate::patterns::Pattern::Racing || ws.variants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let plans = ws
+            .variant_plans(RunMode::Parallel)
+            .map_err(|problems| problems.into_iter().map(|p| p.0).collect::<Vec<_>>())?;
+        plans
+            .into_iter()
+            .map(|(variant, plan, kind)| {
+                let provider = self
+                    .provider_of(ws, kind, true)
+                    .map_err(|message| vec![format!("Variant {}: {message}", variant.letter())])?;
+                Ok(VariantRun {
+                    variant,
+                    plan,
+                    provider,
+                })
+            })
+            .collect()
     }
 
     /// Starts every variant of the set-up, each with its own provider, or lists what stops it.

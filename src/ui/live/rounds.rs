@@ -5,7 +5,7 @@
 //! finished round from its record.
 
 use super::{LiveRun, RunScope};
-use crate::engine::{RunEnv, RunPlan};
+use crate::engine::{RunEnv, RunPlan, VariantRun};
 use crate::experiment::{run_rounds, Experiment, RoundRecord};
 use crate::providers::Provider;
 use leptos::prelude::*;
@@ -55,12 +55,14 @@ impl LiveRun {
     }
 
     /// Starts a pattern run (baseline and strategy) of `plan`, `rounds` times, round after
-    /// round (each on the provider `provider_for` gives it).
+    /// round (each on the provider `provider_for` gives it); racing races the `variants` when
+    /// there are any.
     pub fn start_pattern(
         &self,
         plan: crate::patterns::PatternPlan,
         rounds: u32,
         provider_for: ProviderForRound,
+        variants: Vec<VariantRun>,
         network_url: Option<String>,
     ) {
         let exported = serde_json::to_value(&plan).unwrap_or_default();
@@ -72,7 +74,9 @@ impl LiveRun {
             Box::pin(async move {
                 if rounds == 1 {
                     // The plan was checked before the run started; a refusal here has no lanes.
-                    let _ = crate::patterns::run_pattern(&plan, env, cancel).await;
+                    let _ =
+                        crate::patterns::run_pattern_with_variants(&plan, &variants, env, cancel)
+                            .await;
                     return;
                 }
                 let env_for = |round: u32| {
@@ -90,9 +94,11 @@ impl LiveRun {
                     }
                 };
                 let runner = |_, env, cancel| {
-                    let plan = &plan;
+                    let (plan, variants) = (&plan, &variants);
                     async move {
-                        let _ = crate::patterns::run_pattern(plan, env, cancel).await;
+                        let _ =
+                            crate::patterns::run_pattern_with_variants(plan, variants, env, cancel)
+                                .await;
                     }
                 };
                 crate::experiment::run_rounds_of(
