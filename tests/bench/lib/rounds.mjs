@@ -20,8 +20,15 @@ export async function rounds(browser, { site, report, progress, rounds = 100, ca
   const cdp = await context.newCDPSession(page);
   await cdp.send("HeapProfiler.enable");
   await page.evaluate(() => {
-    const bench = { longTasks: [] };
+    const bench = { longTasks: [], panel: [] };
     window.__roundsBench = bench;
+    // The distribution panel's own figure of each recomputation (data-panel-ms), with its rounds.
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target;
+        bench.panel.push({ rounds: Number(el.dataset.rounds), ms: Number(el.dataset.panelMs) });
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-panel-ms"] });
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) bench.longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: "longtask", buffered: true });
@@ -60,7 +67,7 @@ export async function rounds(browser, { site, report, progress, rounds = 100, ca
   await page.waitForFunction(() => window.__roundsBench.end !== undefined, null, { timeout: 600_000, polling: 200 });
   const last = await wasmNow(page, cdp);
   const result = await page.evaluate(
-    (gcWindows) => {
+    ({ gcWindows, calls }) => {
       const b = window.__roundsBench;
       const during = b.longTasks.filter(
         (t) =>
@@ -69,14 +76,19 @@ export async function rounds(browser, { site, report, progress, rounds = 100, ca
           !gcWindows.some(([from, to]) => t.start < to && t.start + t.duration > from),
       );
       const top = [...during].sort((x, y) => y.duration - x.duration).slice(0, 5);
+      const panelMs = b.panel.filter((p) => Number.isFinite(p.ms)).map((p) => p.ms);
+      const atLast = b.panel.filter((p) => p.rounds === Math.max(...b.panel.map((q) => q.rounds)));
       return {
+        panelMax: Math.max(0, ...panelMs),
+        panelLast: atLast.length ? atLast[atLast.length - 1].ms : NaN,
+        panelSamples: atLast.length ? atLast[atLast.length - 1].rounds * calls : NaN,
         wall: b.end - b.start,
         longest: Math.max(0, ...during.map((t) => t.duration)),
         count: during.length,
         top: top.map((t) => `${t.duration.toFixed(0)} ms at ${((t.start - b.start) / 1000).toFixed(1)} s`).join(", "),
       };
     },
-    gcWindows,
+    { gcWindows, calls },
   );
   const done = await page.evaluate(roundsDone);
   await context.close();
@@ -91,4 +103,7 @@ export async function rounds(browser, { site, report, progress, rounds = 100, ca
   report("rounds_long_tasks", result.count);
   report("rounds_wasm_round10_mb", at10 / 1e6);
   report("rounds_wasm_growth_mb", (last - at10) / 1e6);
+  report("rounds_panel_ms_max", result.panelMax);
+  report("rounds_panel_ms_last", result.panelLast);
+  report("rounds_panel_samples", result.panelSamples);
 }
