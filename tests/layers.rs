@@ -45,6 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "engine",
             "workspace",
             "codegen",
+            "patterns",
         ],
     ),
     (
