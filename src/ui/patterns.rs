@@ -133,7 +133,7 @@ fn hint(pattern: Pattern) -> &'static str {
     match pattern {
         Pattern::Sectioning => "Sectioning is the page's compare: the questions one at a time against all at once, then a synthesis.",
         Pattern::Voting => "The first question is asked N times at once (temperature above 0). The majority is decided only after every sample has settled.",
-        Pattern::Racing => "The first question goes to N contestants at once; the first complete answer wins and the others are cancelled at that moment.",
+        Pattern::Racing => "The first question goes to N contestants at once (one per variant when the set-up has variants); the first complete answer wins and the others are cancelled at that moment.",
         Pattern::Hedging => "N calls over the questions; a call with no first token after the delay gets one backup copy, and the first of the two to finish wins.",
         Pattern::MapReduce | Pattern::CachedPrefix => "",
     }
