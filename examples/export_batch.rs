@@ -3,19 +3,36 @@
 //!
 //! ```sh
 //! cargo run --example export_batch -- --out DIR [--model M] [--questions JSON] [--quorum N]
+//!     [--variants JSON] [--samples N]
 //! ```
 //!
 //! The set-up is the travel guide (`preset("travel")`); `--model` replaces the model (the tests
 //! use the mock's, e.g. `mock?batch_ms=600`), `--questions` the questions (a JSON list of
-//! strings, the topic already filled), `--quorum` the quorum.
+//! strings, the topic already filled), `--quorum` the quorum, `--variants` adds variants B–D (a
+//! JSON list of `{"model", "system_prompt", "max_tokens", "temperature"}`, each optional) and
+//! `--samples N` turns on voting with N samples per question.
 
+use parallel_playground::batch::setup::{JobVariant, VotingSetup};
 use parallel_playground::batch::{python, requests, typescript, BatchJob};
 use parallel_playground::engine::RunMode;
+use parallel_playground::patterns::Extraction;
 use parallel_playground::workspace::preset;
+use serde::Deserialize;
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: export_batch --out DIR [--model M] [--questions JSON] [--quorum N]";
+const USAGE: &str = "usage: export_batch --out DIR [--model M] [--questions JSON] [--quorum N] \
+                     [--variants JSON] [--samples N]";
+
+/// A variant of `--variants`: what it changes from variant A.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariantArg {
+    model: Option<String>,
+    system_prompt: Option<String>,
+    max_tokens: Option<u32>,
+    temperature: Option<f32>,
+}
 
 fn main() -> ExitCode {
     match run() {
@@ -30,6 +47,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let (mut out, mut model, mut questions, mut quorum) = (None, None, None, None);
+    let (mut variants, mut samples) = (Vec::<VariantArg>::new(), None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
@@ -45,6 +63,17 @@ fn run() -> Result<(), String> {
                     value()?
                         .parse::<usize>()
                         .map_err(|e| format!("--quorum: {e}"))?,
+                )
+            }
+            "--variants" => {
+                variants = serde_json::from_str(&value()?)
+                    .map_err(|e| format!("--variants is not a JSON list of variants: {e}"))?;
+            }
+            "--samples" => {
+                samples = Some(
+                    value()?
+                        .parse::<usize>()
+                        .map_err(|e| format!("--samples: {e}"))?,
                 )
             }
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
@@ -65,7 +94,23 @@ fn run() -> Result<(), String> {
     if let Some(quorum) = quorum {
         plan.quorum = quorum;
     }
-    let job = BatchJob::from_plan(&plan);
+    let a = JobVariant::from_plan('A', &plan, false);
+    let mut all = vec![a.clone()];
+    for (arg, letter) in variants.into_iter().zip(['B', 'C', 'D']) {
+        all.push(JobVariant {
+            letter,
+            model: arg.model.unwrap_or_else(|| a.model.clone()),
+            system_prompt: arg.system_prompt.or_else(|| a.system_prompt.clone()),
+            max_tokens: arg.max_tokens.unwrap_or(a.max_tokens).max(1),
+            temperature: arg.temperature.or(a.temperature),
+            model_substituted: false,
+        });
+    }
+    let voting = samples.map(|samples| VotingSetup {
+        samples,
+        extraction: Extraction::Number,
+    });
+    let job = BatchJob::new(&plan, all, voting);
     let out = Path::new(&out);
     write(&out.join(python::FILE_NAME), &python::program(&job))?;
     write(&out.join(typescript::FILE_NAME), &typescript::program(&job))?;

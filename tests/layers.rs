@@ -49,6 +49,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "engine",
             "workspace",
             "codegen",
+            "patterns",
         ],
     ),
     (

@@ -79,6 +79,10 @@ pub struct ImportedAnswer {
     pub custom_id: String,
     /// The question it answers (0-based).
     pub question: usize,
+    /// The variant it belongs to (`A`–`D`).
+    pub variant: char,
+    /// The voting sample it is, if any.
+    pub sample: Option<usize>,
     pub status: ResultStatus,
     pub text: String,
     /// What went wrong, for an errored request.
@@ -106,7 +110,8 @@ pub struct Imported {
     pub format: ResultsFormat,
     /// One per request of the set-up, in the set-up's order.
     pub answers: Vec<ImportedAnswer>,
-    pub synthesis: Option<ImportedSynthesis>,
+    /// The syntheses the program already ran, by variant (`A` alone for older files).
+    pub syntheses: Vec<(char, ImportedSynthesis)>,
     pub batch_id: Option<String>,
     /// Creation and end of the batch (Unix ms), when the file says.
     pub span_unix_ms: Option<(f64, f64)>,
@@ -165,23 +170,23 @@ pub fn import_results(text: &str, job: &BatchJob) -> Result<Imported, ImportErro
         return Err(ImportError::Empty);
     }
     let mut problems = Vec::new();
-    let (format, found, synthesis, batch_id, span) = if trimmed.starts_with('{')
+    let (format, found, syntheses, batch_id, span) = if trimmed.starts_with('{')
         && trimmed.contains(RESULTS_FORMAT)
         && serde_json::from_str::<Value>(trimmed).is_ok()
     {
         read_program_file(trimmed, &mut problems)?
     } else {
         let (format, found) = read_jsonl(text, &mut problems)?;
-        (format, found, None, None, None)
+        (format, found, Vec::new(), None, None)
     };
-    let imported = assemble(job, format, found, problems, synthesis, batch_id, span)?;
+    let imported = assemble(job, format, found, problems, syntheses, batch_id, span)?;
     Ok(imported)
 }
 
 type Read = (
     ResultsFormat,
     Vec<Found>,
-    Option<ImportedSynthesis>,
+    Vec<(char, ImportedSynthesis)>,
     Option<String>,
     Option<(f64, f64)>,
 );
@@ -193,10 +198,6 @@ fn read_program_file(text: &str, problems: &mut Vec<String>) -> Result<Read, Imp
         .get("results")
         .and_then(Value::as_array)
         .ok_or_else(|| ImportError::NotResults("it has no \"results\" list.".into()))?;
-    let model = value
-        .get("model")
-        .and_then(Value::as_str)
-        .map(str::to_string);
     let mut found = Vec::new();
     for (i, entry) in results.iter().enumerate().take(MAX_LINES) {
         let number = i + 1;
@@ -223,17 +224,46 @@ fn read_program_file(text: &str, problems: &mut Vec<String>) -> Result<Read, Imp
                 .and_then(Value::as_str)
                 .map(str::to_string),
             tokens: (number_of("input_tokens"), number_of("output_tokens")),
-            model: model.clone(),
+            // The set-up's request knows its variant's model.
+            model: entry
+                .get("model")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             line: number,
         });
     }
-    let synthesis = value.get("synthesis").and_then(|s| {
+    let read_synthesis = |s: &Value| {
         Some(ImportedSynthesis {
             status: s.get("status")?.as_str()?.to_string(),
             text: text_of(s.get("text")),
             reason: s.get("reason").and_then(Value::as_str).map(str::to_string),
         })
-    });
+    };
+    let mut syntheses: Vec<(char, ImportedSynthesis)> = value
+        .get("syntheses")
+        .and_then(Value::as_object)
+        .map(|by_variant| {
+            by_variant
+                .iter()
+                .filter_map(|(letter, s)| {
+                    let mut chars = letter.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(v @ 'A'..='D'), None) => Some((v, read_synthesis(s)?)),
+                        _ => None,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if syntheses.is_empty() {
+        syntheses.extend(
+            value
+                .get("synthesis")
+                .and_then(read_synthesis)
+                .map(|s| ('A', s)),
+        );
+    }
+    syntheses.sort_by_key(|(letter, _)| *letter);
     let batch_id = value
         .get("batch_id")
         .and_then(Value::as_str)
@@ -245,7 +275,7 @@ fn read_program_file(text: &str, problems: &mut Vec<String>) -> Result<Read, Imp
         (Some(start), Some(end)) if start.is_finite() && end >= start => Some((start, end)),
         _ => None,
     };
-    Ok((ResultsFormat::ProgramFile, found, synthesis, batch_id, span))
+    Ok((ResultsFormat::ProgramFile, found, syntheses, batch_id, span))
 }
 
 fn text_of(value: Option<&Value>) -> String {
@@ -459,7 +489,7 @@ fn assemble(
     format: ResultsFormat,
     found: Vec<Found>,
     mut problems: Vec<String>,
-    synthesis: Option<ImportedSynthesis>,
+    mut syntheses: Vec<(char, ImportedSynthesis)>,
     batch_id: Option<String>,
     span_unix_ms: Option<(f64, f64)>,
 ) -> Result<Imported, ImportError> {
@@ -522,6 +552,8 @@ fn assemble(
                 ImportedAnswer {
                     custom_id: f.custom_id,
                     question: request.question,
+                    variant: request.variant,
+                    sample: request.sample,
                     status: f.status,
                     text: f.text,
                     error: f.error,
@@ -534,6 +566,8 @@ fn assemble(
             None => ImportedAnswer {
                 custom_id: request.custom_id.clone(),
                 question: request.question,
+                variant: request.variant,
+                sample: request.sample,
                 status: ResultStatus::Missing,
                 text: String::new(),
                 error: None,
@@ -545,10 +579,11 @@ fn assemble(
         })
         .collect();
     lines_used.sort_unstable();
+    syntheses.retain(|(letter, _)| job.variant(*letter).is_some());
     Ok(Imported {
         format,
         answers,
-        synthesis,
+        syntheses,
         batch_id,
         span_unix_ms,
         problems,

@@ -71,8 +71,11 @@ fn the_program_file_brings_its_synthesis_and_span() {
     assert_eq!(imported.format, ResultsFormat::ProgramFile);
     assert_eq!(imported.span_unix_ms, Some((1000.0, 4000.0)));
     assert_eq!(
-        imported.synthesis.as_ref().map(|s| s.text.as_str()),
-        Some("Merged.")
+        imported
+            .syntheses
+            .first()
+            .map(|(v, s)| (*v, s.text.as_str())),
+        Some(('A', "Merged."))
     );
     assert_eq!(imported.answers[1].status, ResultStatus::Canceled);
     assert_eq!(imported.batch_id.as_deref(), Some("msgbatch_1"));
@@ -109,6 +112,162 @@ fn a_request_without_a_line_is_missing() {
     let imported = import_results(one, &job(2)).expect("imports");
     assert_eq!(imported.answers[0].status, ResultStatus::Missing);
     assert_eq!(imported.answers[0].line, None);
+}
+
+fn variants_job(samples: Option<usize>) -> BatchJob {
+    use crate::batch::setup::{JobVariant, VotingSetup};
+    let plan = RunPlan {
+        questions: vec!["One?".into(), "Two?".into()],
+        model: "claude-haiku-4-5".into(),
+        ..RunPlan::default()
+    };
+    let a = JobVariant::from_plan('A', &plan, false);
+    let b = JobVariant {
+        letter: 'B',
+        model: "claude-sonnet-4-5".into(),
+        ..a.clone()
+    };
+    let voting = samples.map(|samples| VotingSetup {
+        samples,
+        extraction: crate::patterns::Extraction::Number,
+    });
+    BatchJob::new(&plan, vec![a, b], voting)
+}
+
+fn succeeded(id: &str, text: &str) -> String {
+    format!(
+        "{{\"custom_id\":\"{id}\",\"result\":{{\"type\":\"succeeded\",\"message\":{{\"content\":[{{\"type\":\"text\",\"text\":\"{text}\"}}],\"usage\":{{\"input_tokens\":0,\"output_tokens\":1000000}}}}}}}}\n"
+    )
+}
+
+#[test]
+fn variant_ids_land_on_their_variants_lanes_with_their_models_price() {
+    let job = variants_job(None);
+    let text = [
+        succeeded("q1-B", "B two."),
+        succeeded("q0", "A one."),
+        r#"{"custom_id":"q0-B","result":{"type":"expired"}}"#.to_string() + "\n",
+        succeeded("q1", "A two."),
+    ]
+    .concat();
+    let imported = import_results(&text, &job).expect("imports");
+    let by_lane: Vec<(char, usize, &str)> = imported
+        .answers
+        .iter()
+        .map(|a| (a.variant, a.question, a.text.as_str()))
+        .collect();
+    assert_eq!(
+        by_lane,
+        [
+            ('A', 0, "A one."),
+            ('A', 1, "A two."),
+            ('B', 0, ""),
+            ('B', 1, "B two.")
+        ]
+    );
+    assert_eq!(imported.answers[2].status, ResultStatus::Expired);
+    // A million output tokens: Haiku $5, Sonnet $15, both at half price.
+    assert_eq!(imported.answers[0].cost_usd, Some(2.5));
+    assert_eq!(imported.answers[3].cost_usd, Some(7.5));
+    let (prompt_b, answered_b) = crate::batch::view::synthesis_request(&job, &imported, 'B');
+    assert_eq!(answered_b, 1);
+    assert!(prompt_b.contains("### Missing 1: One?") && prompt_b.contains("B two."));
+    assert!(!prompt_b.contains("A two."), "only B's own answers");
+    let lanes = crate::batch::view::lanes(&job, &imported);
+    assert_eq!(
+        lanes
+            .iter()
+            .map(|l| (l.variant, l.index))
+            .collect::<Vec<_>>(),
+        [('A', 0), ('A', 1), ('B', 0), ('B', 1)]
+    );
+}
+
+#[test]
+fn voting_samples_give_each_questions_tally_and_agreement() {
+    let job = variants_job(Some(3));
+    let text = [
+        succeeded("q0-s0", "It is 7."),
+        succeeded("q0-s1", "7"),
+        succeeded("q0-s2", "8"),
+        succeeded("q1-s0", "no number"),
+        succeeded("q0-B-s1", "42"),
+    ]
+    .concat();
+    let imported = import_results(&text, &job).expect("imports");
+    assert_eq!(imported.answers.len(), 12);
+    assert_eq!(imported.answers[4].sample, Some(1));
+    let votes = crate::batch::view::votes(&job, &imported);
+    let summary: Vec<(char, usize, Option<&str>, usize, usize)> = votes
+        .iter()
+        .map(|v| {
+            (
+                v.variant,
+                v.question,
+                v.tally.winner(),
+                v.tally.voted,
+                v.tally.abstained,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ('A', 0, Some("7"), 3, 0),
+            ('A', 1, None, 0, 3),
+            ('B', 0, Some("42"), 1, 2),
+            ('B', 1, None, 0, 3)
+        ]
+    );
+    assert!((votes[0].tally.agreement() - 2.0 / 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn ids_outside_the_set_up_are_named_and_old_plain_ids_still_match() {
+    let job = variants_job(None);
+    let text = [
+        succeeded("q0", "A one."),
+        succeeded("q0-C", "No variant C here."),
+        succeeded("q0-s1", "No voting here."),
+        succeeded("q9-B", "No question 10."),
+        succeeded("q0-Z", "Not an id."),
+    ]
+    .concat();
+    let imported = import_results(&text, &job).expect("q0 matches");
+    assert_eq!(imported.lines_used, [1]);
+    let problems = imported.problems.join("\n");
+    for (line, id) in [(2, "q0-C"), (3, "q0-s1"), (4, "q9-B"), (5, "q0-Z")] {
+        assert!(
+            problems.contains(&format!(
+                "Line {line} ({id}) matches no request of this set-up"
+            )),
+            "{problems}"
+        );
+    }
+    // A voting set-up refuses a file of plain answers, naming the ids it expected.
+    let Err(ImportError::NoMatch { expected, .. }) =
+        import_results(&succeeded("q0", "x"), &variants_job(Some(2)))
+    else {
+        panic!("plain ids do not match samples");
+    };
+    assert_eq!(expected, "q0-s0, q0-s1, q1-s0");
+}
+
+#[test]
+fn the_program_file_brings_each_variants_synthesis() {
+    let text = r#"{"format":"parallel-playground-batch-results","version":1,
+      "results":[{"custom_id":"q0","status":"succeeded","text":"A."},
+                 {"custom_id":"q0-B","status":"succeeded","text":"B."}],
+      "synthesis":{"status":"done","text":"A merged."},
+      "syntheses":{"B":{"status":"skipped","reason":"quorum"},"A":{"status":"done","text":"A merged."},
+                   "D":{"status":"done","text":"not in the set-up"}}}"#;
+    let imported = import_results(text, &variants_job(None)).expect("imports");
+    let syntheses: Vec<(char, &str)> = imported
+        .syntheses
+        .iter()
+        .map(|(v, s)| (*v, s.status.as_str()))
+        .collect();
+    assert_eq!(syntheses, [('A', "done"), ('B', "skipped")]);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

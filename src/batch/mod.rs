@@ -3,10 +3,11 @@
 //! taken back. Pure: text in, text out.
 //!
 //! - [`BatchJob`]: the requests of a set-up, each with its `custom_id` (`q<i>`, `q<i>-<V>` for
-//!   variant V, `q<i>-s<k>` for voting sample k).
+//!   variant V, `q<i>-s<k>` for voting sample k), decided by [`setup`].
 //! - [`requests`]: the plain request files; [`python`] and [`typescript`]: programs on the
 //!   official SDKs that create the batch, poll it, read its results, run the synthesis and write
-//!   one results file; [`import`]: any of the three results formats back into answers.
+//!   one results file (their data literals in `program_data`); [`import`]: any of the three
+//!   results formats back into answers; [`view`]: the lanes, syntheses and votes shown.
 //!
 //! ```
 //! use parallel_playground::batch::BatchJob;
@@ -18,13 +19,15 @@
 //! ```
 
 pub mod import;
+mod program_data;
 pub mod python;
 pub mod requests;
+pub mod setup;
 pub mod typescript;
 pub mod view;
 
-use crate::codegen::SUBSTITUTE_MODEL;
 use crate::engine::{cost_usd, RunPlan};
+use setup::{batch_requests, JobVariant, VotingSetup};
 
 /// What a batch costs against the same calls made one by one: half (both providers' batch price).
 pub const BATCH_DISCOUNT: f64 = 0.5;
@@ -88,6 +91,10 @@ pub struct BatchRequest {
     pub custom_id: String,
     /// The question's index in the set-up (0-based).
     pub question: usize,
+    /// The variant it belongs to (`A`–`D`).
+    pub variant: char,
+    /// The voting sample it is (0-based), if any.
+    pub sample: Option<usize>,
     pub prompt: String,
     pub system_prompt: Option<String>,
     pub model: String,
@@ -95,65 +102,57 @@ pub struct BatchRequest {
     pub temperature: Option<f32>,
 }
 
-/// A set-up as a batch: its requests and what the synthesis needs.
+/// A set-up as a batch: its requests and what the synthesis (or the vote) needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchJob {
     pub questions: Vec<String>,
     pub requests: Vec<BatchRequest>,
+    /// Every variant, A first; each gets its own synthesis over its own answers.
+    pub variants: Vec<JobVariant>,
+    /// Voting: the majority of each question's samples is the result (no synthesis).
+    pub voting: Option<VotingSetup>,
     pub synthesis_instructions: String,
     pub quorum: usize,
-    /// The model of the synthesis call (variant A's).
+    /// Variant A's model, max tokens and temperature.
     pub model: String,
     pub max_tokens: u32,
     pub temperature: Option<f32>,
-    /// The plan's model was the simulated one and [`SUBSTITUTE_MODEL`] stands in for it.
+    /// Variant A's model was the simulated one and a real model stands in for it.
     pub model_substituted: bool,
 }
 
 impl BatchJob {
     /// One request per question of `plan` (`q0`, `q1`, …).
     pub fn from_plan(plan: &RunPlan) -> BatchJob {
-        let model_substituted = plan.model.trim() == "simulated";
-        let model = if model_substituted {
-            SUBSTITUTE_MODEL.to_string()
-        } else {
-            plan.model.clone()
-        };
-        let requests = plan
-            .questions
-            .iter()
-            .enumerate()
-            .map(|(i, question)| BatchRequest {
-                custom_id: custom_id(i, None, None),
-                question: i,
-                prompt: question.clone(),
-                system_prompt: plan.system_prompt.clone().filter(|s| !s.trim().is_empty()),
-                model: model.clone(),
-                max_tokens: plan.max_tokens.max(1),
-                temperature: plan.temperature.filter(|t| t.is_finite()),
-            })
-            .collect();
-        BatchJob::with_requests(plan, model, model_substituted, requests)
+        BatchJob::new(plan, vec![JobVariant::from_plan('A', plan, false)], None)
     }
 
-    /// A job over `requests` made elsewhere (variants, voting samples): their ids must follow
-    /// [`custom_id`], their `question` index `plan.questions`.
-    pub fn with_requests(
-        plan: &RunPlan,
-        model: String,
-        model_substituted: bool,
-        requests: Vec<BatchRequest>,
-    ) -> BatchJob {
+    /// A job over `plan`'s questions for each of `variants` (A first), sampled with `voting`.
+    pub fn new(plan: &RunPlan, variants: Vec<JobVariant>, voting: Option<VotingSetup>) -> BatchJob {
+        let variants = if variants.is_empty() {
+            vec![JobVariant::from_plan('A', plan, false)]
+        } else {
+            variants
+        };
+        let requests = batch_requests(&plan.questions, &variants, voting.as_ref());
+        let a = &variants[0];
         BatchJob {
             questions: plan.questions.clone(),
             requests,
             synthesis_instructions: plan.synthesis_prompt.clone(),
             quorum: plan.quorum.max(1),
-            model,
-            max_tokens: plan.max_tokens.max(1),
-            temperature: plan.temperature.filter(|t| t.is_finite()),
-            model_substituted,
+            model: a.model.clone(),
+            max_tokens: a.max_tokens,
+            temperature: a.temperature,
+            model_substituted: a.model_substituted,
+            variants,
+            voting,
         }
+    }
+
+    /// The variant `letter`'s settings.
+    pub fn variant(&self, letter: char) -> Option<&JobVariant> {
+        self.variants.iter().find(|v| v.letter == letter)
     }
 
     /// The estimated cost of the job's research calls, both ways: (one by one, as a batch), for

@@ -2,8 +2,13 @@
 //! with backoff until `processing_status` is `ended` (printing the request counts as they
 //! change), read the results by `custom_id`, run the synthesis over the succeeded answers with
 //! the gaps named (the page's prompt, [`synthesis_prompt`](crate::engine::synthesis_prompt)),
-//! and write one results file that the page imports.
+//! and write one results file that the page imports. Each variant gets its own synthesis over
+//! its own answers; with voting, each question's majority (the page's extraction and tally,
+//! [`crate::patterns::extract`]) is the result instead.
 
+use super::program_data::{
+    request_rows, substitute_note, variants_table, voting_literal, Language,
+};
 use super::{string_literal, BatchJob, RESULTS_FILE, RESULTS_FORMAT};
 
 /// The name to save the program under.
@@ -12,37 +17,9 @@ pub const FILE_NAME: &str = "batch_research.py";
 /// The program for `job`.
 pub fn program(job: &BatchJob) -> String {
     let questions: Vec<String> = job.questions.iter().map(|q| string_literal(q)).collect();
-    let requests: Vec<String> = job
-        .requests
-        .iter()
-        .map(|r| {
-            format!(
-                "    ({}, {}, {}),\n",
-                string_literal(&r.custom_id),
-                r.question,
-                string_literal(&r.prompt)
-            )
-        })
-        .collect();
-    let system = job
-        .requests
-        .first()
-        .and_then(|r| r.system_prompt.as_deref())
-        .map_or("None".to_string(), string_literal);
-    let temperature = job
-        .temperature
-        .map_or("None".to_string(), |t| format!("{t:?}"));
-    let substitute = if job.model_substituted {
-        "# The page ran its offline simulated model; this model stands in for it.\n"
-    } else {
-        ""
-    };
     TEMPLATE
-        .replace("__SUBSTITUTE__", substitute)
-        .replace("__MODEL__", &string_literal(&job.model))
-        .replace("__MAX_TOKENS__", &job.max_tokens.to_string())
-        .replace("__TEMPERATURE__", &temperature)
-        .replace("__SYSTEM__", &system)
+        .replace("__SUBSTITUTE__", &substitute_note(job, "#"))
+        .replace("__VARIANTS__", &variants_table(job, Language::Python))
         .replace(
             "__SYNTHESIS__",
             &string_literal(&job.synthesis_instructions),
@@ -52,16 +29,19 @@ pub fn program(job: &BatchJob) -> String {
             "__QUESTIONS__",
             &format!("[\n    {},\n]", questions.join(",\n    ")),
         )
-        .replace("__REQUESTS__", &format!("[\n{}]", requests.concat()))
+        .replace("__REQUESTS__", &request_rows(job, Language::Python))
+        .replace("__VOTING__", &voting_literal(job, Language::Python))
+        .replace("__TALLY__", TALLY)
         .replace("__RESULTS_FILE__", RESULTS_FILE)
         .replace("__FORMAT__", RESULTS_FORMAT)
 }
 
 const TEMPLATE: &str = r#""""Parallel Playground: the research questions as one Message Batch.
 
-Creates the batch (one request per question, named by custom_id), polls it with backoff
-until it has ended, printing the request counts as they change, reads the results, asks
-for the synthesis of the answers that succeeded (the failed ones are named as gaps) and
+Creates the batch (one request per question and variant, or per voting sample, named by
+custom_id), polls it with backoff until it has ended, printing the request counts as they
+change, reads the results, asks for each variant's synthesis of its answers that succeeded
+(the failed ones are named as gaps), or with voting takes each question's majority, and
 writes everything to one results file that the page can import.
 
 A batch costs half the price of the same calls made one by one, and most finish within
@@ -77,22 +57,24 @@ Run it (Python 3.9 or later):
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
 
 import anthropic
 
-__SUBSTITUTE__MODEL = __MODEL__
-MAX_TOKENS = __MAX_TOKENS__
-TEMPERATURE = __TEMPERATURE__
-SYSTEM_PROMPT = __SYSTEM__
+__SUBSTITUTE__# Each variant's model and numbers; its synthesis runs with them over its own answers.
+VARIANTS = __VARIANTS__
+MODEL = VARIANTS["A"]["model"]
 SYNTHESIS_INSTRUCTIONS = __SYNTHESIS__
 QUORUM = __QUORUM__  # fewest answers the synthesis needs
 QUESTIONS = __QUESTIONS__
-# (custom_id, question index, prompt): q<i> per question; q<i>-<V> and q<i>-s<k> would be
-# variants and voting samples of the same question.
+# (custom_id, question index, variant, voting sample or None, Messages API parameters):
+# q<i> for variant A, q<i>-<V> for variant V, q<i>-s<k> for voting sample k.
 REQUESTS = __REQUESTS__
+# Voting: each question's samples give one result each and the majority wins (None: no voting).
+VOTING = __VOTING__
 RESULTS_FILE = sys.argv[1] if len(sys.argv) > 1 else "__RESULTS_FILE__"
 # Seconds between the first polls; the wait grows by half each time, up to a minute.
 POLL_START_S = float(os.environ.get("BATCH_POLL_SECONDS", "10"))
@@ -107,20 +89,6 @@ STARTED = time.monotonic()
 
 def log(message: str) -> None:
     print(f"[{time.monotonic() - STARTED:7.2f}s] {message}", flush=True)
-
-
-def params(prompt: str) -> dict:
-    """The Messages API parameters of one request."""
-    request = {
-        "model": MODEL,
-        "max_tokens": MAX_TOKENS,
-        "messages": [{"role": "user", "content": prompt}],
-    }
-    if SYSTEM_PROMPT:
-        request["system"] = SYSTEM_PROMPT
-    if TEMPERATURE is not None:
-        request["temperature"] = TEMPERATURE
-    return request
 
 
 def wait_until_ended(client: anthropic.Anthropic, batch):
@@ -191,21 +159,24 @@ def synthesis_prompt(outcomes: list[dict]) -> str:
     return prompt
 
 
-def synthesize(client: anthropic.Anthropic, outcomes: list[dict]) -> dict:
+def synthesize(client: anthropic.Anthropic, variant: str, outcomes: list[dict]) -> dict:
+    """Variant ``variant``'s synthesis of its answers, with its model and numbers."""
+    settings = VARIANTS[variant]
     answered = sum(o["status"] == "succeeded" for o in outcomes)
     if answered < QUORUM:
         why = (
             f"No synthesis: only {answered} of {len(outcomes)} answers succeeded, "
             f"and the quorum asks for at least {QUORUM}."
         )
-        log(why)
+        log(f"Variant {variant}: {why}")
         return {"status": "skipped", "reason": why}
-    log(f"Synthesizing {answered} of {len(outcomes)} answers")
-    options = {} if TEMPERATURE is None else {"temperature": TEMPERATURE}
+    log(f"Synthesizing variant {variant}: {answered} of {len(outcomes)} answers")
+    temperature = settings["temperature"]
+    options = {} if temperature is None else {"temperature": temperature}
     try:
         message = client.messages.create(
-            model=MODEL,
-            max_tokens=MAX_TOKENS,
+            model=settings["model"],
+            max_tokens=settings["max_tokens"],
             messages=[{"role": "user", "content": synthesis_prompt(outcomes)}],
             **options,
         )
@@ -221,25 +192,30 @@ def synthesize(client: anthropic.Anthropic, outcomes: list[dict]) -> dict:
     }
 
 
+__TALLY__
+
+
 def main() -> int:
     client = anthropic.Anthropic()
     batch = client.messages.batches.create(
-        requests=[{"custom_id": cid, "params": params(prompt)} for cid, _, prompt in REQUESTS]
+        requests=[{"custom_id": cid, "params": params} for cid, _, _, _, params in REQUESTS]
     )
     log(f"Created batch {batch.id} with {len(REQUESTS)} requests")
     batch = wait_until_ended(client, batch)
     found = read_results(client, batch.id)
-    results = [found.get(cid, {"custom_id": cid, "status": "missing"}) for cid, _, _ in REQUESTS]
+    results = [found.get(r[0], {"custom_id": r[0], "status": "missing"}) for r in REQUESTS]
     for entry in results:
         log(f"{entry['custom_id']}: {entry['status']}")
-    # The synthesis merges one answer per question: the first request of each (q<i>).
-    first = {}
-    for (cid, question, _), entry in zip(REQUESTS, results):
-        first.setdefault(question, entry)
-    outcomes = [first.get(i, {"status": "missing"}) for i in range(len(QUESTIONS))]
-    synthesis = synthesize(client, outcomes)
-    if synthesis["status"] == "done":
-        print(f"\n{synthesis['text']}\n", flush=True)
+    syntheses, votes = {}, []
+    if VOTING is None:
+        # Each variant's synthesis merges its own answers, one per question, in order.
+        for variant in VARIANTS:
+            outcomes = [e for r, e in zip(REQUESTS, results) if r[2] == variant]
+            syntheses[variant] = synthesize(client, variant, outcomes)
+            if syntheses[variant]["status"] == "done":
+                print(f"\n{syntheses[variant]['text']}\n", flush=True)
+    else:
+        votes = vote(results)
     report = {
         "format": "__FORMAT__",
         "version": 1,
@@ -251,8 +227,12 @@ def main() -> int:
         "created_at_ms": round(batch.created_at.timestamp() * 1000),
         "ended_at_ms": round(batch.ended_at.timestamp() * 1000) if batch.ended_at else None,
         "results": results,
-        "synthesis": synthesis,
     }
+    if VOTING is None:
+        report["synthesis"] = syntheses["A"]
+        report["syntheses"] = syntheses
+    else:
+        report["votes"] = votes
     with open(RESULTS_FILE, "w", encoding="utf-8") as out:
         json.dump(report, out, indent=2, ensure_ascii=False)
     log(f"Wrote {RESULTS_FILE}")
@@ -263,10 +243,111 @@ if __name__ == "__main__":
     sys.exit(main())
 "#;
 
+/// Voting's reading of an answer and the majority, as the page does it
+/// ([`crate::patterns::extract`]): the same extraction, normalization and tie rule.
+const TALLY: &str = r#"MARKS = ".,;:!*_`\""
+DIGITS = "0123456789"
+
+
+def normalize(result: str) -> str:
+    """A result as it is compared: trimmed of spaces and punctuation, lower case."""
+    start, end = 0, len(result)
+    while start < end and (result[start].isspace() or result[start] in MARKS):
+        start += 1
+    while end > start and (result[end - 1].isspace() or result[end - 1] in MARKS):
+        end -= 1
+    return " ".join(result[start:end].split()).lower()[:200]
+
+
+def last_number(text: str) -> str | None:
+    end = len(text)
+    while end > 0 and text[end - 1] not in DIGITS:
+        end -= 1
+    if end == 0:
+        return None
+    start = end
+    while start > 0:
+        c = text[start - 1]
+        if c in DIGITS or (c in ".," and start >= 2 and text[start - 2] in DIGITS):
+            start -= 1
+        else:
+            break
+    if start > 0 and text[start - 1] == "-":
+        start -= 1
+    number = text[start:end].replace(",", "")
+    try:
+        value = float(number)
+    except ValueError:
+        return number
+    if not math.isfinite(value):
+        return number
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(round(value * 1e6) / 1e6)
+
+
+def extract(text: str) -> str | None:
+    """The final result of an answer: the last number, the last line, or what follows
+    the marker."""
+    how, marker = VOTING["extraction"], VOTING["marker"].strip()
+    if how == "number":
+        raw = last_number(text)
+    elif how == "last-line":
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        raw = lines[-1] if lines else None
+    else:
+        at = text.rfind(marker) if marker else -1
+        raw = text[at + len(marker):].split("\n")[0].strip() if at >= 0 else None
+    result = normalize(raw) if raw else ""
+    return result or None
+
+
+def tally(texts: list) -> dict:
+    """The votes of one question: counts (most first, ties in the order first seen),
+    the winner and its share of the votes."""
+    counts, voted, abstained = {}, 0, 0
+    for text in texts:
+        result = extract(text) if text is not None else None
+        if result is None:
+            abstained += 1
+            continue
+        voted += 1
+        counts[result] = counts.get(result, 0) + 1
+    ranked = sorted(counts.items(), key=lambda c: -c[1])
+    return {
+        "winner": ranked[0][0] if ranked else None,
+        "agreement": ranked[0][1] / voted if ranked else 0.0,
+        "counts": [[result, n] for result, n in ranked],
+        "voted": voted,
+        "abstained": abstained,
+    }
+
+
+def vote(results: list[dict]) -> list[dict]:
+    """The majority of each question's samples, variant by variant."""
+    votes = []
+    for variant in VARIANTS:
+        for question, text in enumerate(QUESTIONS):
+            texts = [
+                e.get("text") if e["status"] == "succeeded" else None
+                for r, e in zip(REQUESTS, results)
+                if r[2] == variant and r[1] == question
+            ]
+            votes.append({"variant": variant, "question": question, **tally(texts)})
+            last = votes[-1]
+            log(
+                f"Variant {variant}, question {question + 1}: {last['winner']} "
+                f"({last['agreement']:.0%} of {last['voted']} votes)"
+            )
+    return votes
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::setup::{JobVariant, VotingSetup};
     use crate::engine::RunPlan;
+    use crate::patterns::extract::Extraction;
 
     #[test]
     fn program_carries_the_set_up_as_python_literals() {
@@ -276,12 +357,48 @@ mod tests {
             ..RunPlan::default()
         };
         let text = program(&BatchJob::from_plan(&plan));
-        assert!(text.contains(r#"("q1", 1, "How\nso?"),"#));
+        assert!(text.contains(r#"("q1", 1, "A", None, {"#));
+        assert!(text.contains(r#""content":"How\nso?""#));
         assert!(text.contains("QUORUM = 2"));
-        assert!(text.contains("SYSTEM_PROMPT = None"));
+        assert!(text.contains("VOTING = None"));
         assert!(text.contains("stands in for it"));
-        for placeholder in ["__MODEL__", "__QUESTIONS__", "__REQUESTS__", "__FORMAT__"] {
+        for placeholder in ["__VARIANTS__", "__QUESTIONS__", "__REQUESTS__", "__TALLY__"] {
             assert!(!text.contains(placeholder), "{placeholder} was left");
         }
+    }
+
+    #[test]
+    fn variants_and_voting_samples_are_rows_with_their_own_settings() {
+        let plan = RunPlan {
+            questions: vec!["Sum?".into()],
+            model: "claude-haiku-4-5".into(),
+            ..RunPlan::default()
+        };
+        let a = JobVariant::from_plan('A', &plan, false);
+        let b = JobVariant {
+            letter: 'B',
+            model: "claude-sonnet-4-5".into(),
+            max_tokens: 64,
+            ..a.clone()
+        };
+        let voting = VotingSetup {
+            samples: 2,
+            extraction: Extraction::After {
+                marker: "Answer:".into(),
+            },
+        };
+        let text = program(&BatchJob::new(&plan, vec![a, b], Some(voting)));
+        let row = text
+            .lines()
+            .find(|l| l.contains(r#"("q0-B-s1", 0, "B", 1, {"#))
+            .expect("the row of variant B's second sample");
+        assert!(
+            row.contains(r#""model":"claude-sonnet-4-5""#) && row.contains(r#""max_tokens":64"#)
+        );
+        assert!(row.contains(r#""temperature":1.0"#), "sampled: {row}");
+        assert!(text.contains(
+            r#""B": {"model": "claude-sonnet-4-5", "max_tokens": 64, "temperature": None},"#
+        ));
+        assert!(text.contains(r#"VOTING = {"extraction": "after", "marker": "Answer:"}"#));
     }
 }

@@ -1,15 +1,22 @@
 //! What the page shows of imported batch results, decided here so it can be tested without a
-//! browser: the lanes (status, times on the run's axis), the span of the batch, the synthesis
-//! prompt when the page runs it, and the words of the hand-over suggestion.
+//! browser: the lanes (status, times on the run's axis) of each variant, the span of the
+//! batch, each variant's synthesis prompt when the page runs it, the votes of voting samples,
+//! and the words of the hand-over suggestion.
 
-use super::import::{Imported, ResultStatus};
+use super::import::{Imported, ImportedAnswer, ResultStatus};
 use super::{status_sentence, BatchJob, BATCH_DISCOUNT, SUGGEST_BATCH_ABOVE};
 use crate::engine::{synthesis_prompt, ResearchOutcome};
+use crate::patterns::{tally, Tally};
 
 /// One imported lane.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchLane {
+    /// Its place among its variant's lanes (0-based).
     pub index: usize,
+    /// `A`–`D`.
+    pub variant: char,
+    /// The voting sample it is, if any.
+    pub sample: Option<usize>,
     pub custom_id: String,
     pub question: String,
     /// The batch result (`succeeded`, `errored`, `canceled`, `expired`, `missing`).
@@ -32,19 +39,31 @@ pub fn lane_status(status: ResultStatus) -> &'static str {
     }
 }
 
-/// The lanes of `imported`, in question order.
+/// The lanes of `imported`, variant by variant, each in question (and sample) order.
 pub fn lanes(job: &BatchJob, imported: &Imported) -> Vec<BatchLane> {
+    let mut seen: Vec<(char, usize)> = Vec::new();
     imported
         .answers
         .iter()
-        .enumerate()
-        .map(|(index, answer)| {
+        .map(|answer| {
+            let index = match seen.iter_mut().find(|(v, _)| *v == answer.variant) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n - 1
+                }
+                None => {
+                    seen.push((answer.variant, 1));
+                    0
+                }
+            };
             let mut sentence = status_sentence(answer.status).to_string();
             if let Some(error) = &answer.error {
                 sentence = format!("{sentence} {error}");
             }
             BatchLane {
                 index,
+                variant: answer.variant,
+                sample: answer.sample,
                 custom_id: answer.custom_id.clone(),
                 question: job
                     .questions
@@ -79,19 +98,23 @@ pub fn missing_reason(status: ResultStatus, error: Option<&str>) -> String {
     }
 }
 
-/// The synthesis prompt over the first answer of each question (as the exported programs build
-/// it), and how many questions have an answer.
-pub fn synthesis_request(job: &BatchJob, imported: &Imported) -> (String, usize) {
-    let mut firsts: Vec<Option<&super::import::ImportedAnswer>> = vec![None; job.questions.len()];
-    for answer in &imported.answers {
-        if let Some(slot) = firsts.get_mut(answer.question) {
+/// Variant `variant`'s synthesis prompt over its answers (as the exported programs build it),
+/// and how many questions have an answer.
+pub fn synthesis_request(job: &BatchJob, imported: &Imported, variant: char) -> (String, usize) {
+    let mut answers: Vec<Option<&ImportedAnswer>> = vec![None; job.questions.len()];
+    for answer in imported
+        .answers
+        .iter()
+        .filter(|a| a.variant == variant && a.sample.is_none())
+    {
+        if let Some(slot) = answers.get_mut(answer.question) {
             slot.get_or_insert(answer);
         }
     }
     let outcomes: Vec<ResearchOutcome<'_>> = job
         .questions
         .iter()
-        .zip(&firsts)
+        .zip(&answers)
         .map(|(question, answer)| ResearchOutcome {
             question,
             answer: match answer {
@@ -106,6 +129,39 @@ pub fn synthesis_request(job: &BatchJob, imported: &Imported) -> (String, usize)
         synthesis_prompt(&job.synthesis_instructions, &outcomes),
         answered,
     )
+}
+
+/// The vote of one question's samples in one variant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchVote {
+    pub variant: char,
+    /// The question (0-based).
+    pub question: usize,
+    pub tally: Tally,
+}
+
+/// The votes of a voting job, variant by variant and question by question, with the page's
+/// extraction and tally; empty without voting.
+pub fn votes(job: &BatchJob, imported: &Imported) -> Vec<BatchVote> {
+    let Some(voting) = &job.voting else {
+        return Vec::new();
+    };
+    let mut votes = Vec::new();
+    for variant in &job.variants {
+        for question in 0..job.questions.len() {
+            let samples = imported.answers.iter().filter(|a| {
+                a.variant == variant.letter && a.question == question && a.sample.is_some()
+            });
+            let answers =
+                samples.map(|a| (a.status == ResultStatus::Succeeded).then_some(a.text.as_str()));
+            votes.push(BatchVote {
+                variant: variant.letter,
+                question,
+                tally: tally(answers, &voting.extraction),
+            });
+        }
+    }
+    votes
 }
 
 /// The hand-over suggestion for `calls` calls per round, with both estimated costs; `None`
@@ -162,7 +218,7 @@ mod tests {
             ["done", "timeout"]
         );
         assert_eq!(lanes[1].result, "expired");
-        let (prompt, answered) = synthesis_request(&job(), &imported);
+        let (prompt, answered) = synthesis_request(&job(), &imported, 'A');
         assert_eq!(answered, 1);
         assert!(prompt.contains("### Question 1: One?\nYes."));
         assert!(prompt.contains("### Missing 2: Two?\n(No answer: The batch expired"));
@@ -174,5 +230,30 @@ mod tests {
         let words = suggestion(400, Some((2.0, 1.0))).expect("suggested");
         assert!(words.contains("$2.00 as parallel calls now"));
         assert!(words.contains("$1.00 as a batch"));
+    }
+
+    #[test]
+    fn variants_and_samples_count_in_the_calls_per_round() {
+        use crate::batch::setup::{JobVariant, VotingSetup};
+        let plan = RunPlan {
+            questions: vec!["Why?".into(); 60],
+            model: "claude-haiku-4-5".into(),
+            ..RunPlan::default()
+        };
+        let a = JobVariant::from_plan('A', &plan, false);
+        let b = JobVariant {
+            letter: 'B',
+            ..a.clone()
+        };
+        let plain = BatchJob::new(&plan, vec![a.clone(), b.clone()], None);
+        assert_eq!(suggestion(plain.requests.len(), None), None, "120 calls");
+        let voting = Some(VotingSetup {
+            samples: 3,
+            extraction: crate::patterns::Extraction::Number,
+        });
+        let sampled = BatchJob::new(&plan, vec![a, b], voting);
+        let words = suggestion(sampled.requests.len(), sampled.estimated_cost(300))
+            .expect("360 calls are batch-sized");
+        assert!(words.contains("360 calls per round"), "{words}");
     }
 }

@@ -1,53 +1,31 @@
 //! Batches on the page: the hand-over suggestion, the export (programs and request files as
-//! downloads), the import of a results file, its lanes and the batch's span beside the parallel
-//! run, and the synthesis (read from the file, or run here with the set-up's provider).
+//! downloads) of every variant and voting sample, the import of a results file, its lanes side
+//! by side per variant and the batch's span beside the parallel run, each variant's synthesis
+//! ([`super::batch_synthesis`]) or, for voting, each question's majority.
 //!
 //! The decisions live in [`crate::batch`] (import, view); this file reads the file, renders and
 //! forwards clicks. An import never touches the set-up or the live run: nothing on the page is
 //! lost, whatever the file holds.
 
+use super::batch_synthesis::{from_file, synthesize_here, BatchSynthesis};
 use super::markdown_view::Markdown;
 use super::state::{use_app, AppState};
 use crate::base::seconds_text;
 use crate::batch::import::{import_results, Imported, MAX_BYTES};
-use crate::batch::view::{dollars, lanes, span_ms, suggestion, synthesis_request, BatchLane};
-use crate::batch::{import::describe_lines, python, requests, typescript, BatchJob};
+use crate::batch::view::{dollars, lanes, span_ms, suggestion, votes, BatchLane, BatchVote};
+use crate::batch::{import::describe_lines, python, requests, setup, typescript, BatchJob};
 use crate::browser::page;
-use crate::engine::RunMode;
-use crate::providers::{ModelRequest, ProviderEvent};
-use futures::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
-
-/// The synthesis of imported results.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BatchSynthesis {
-    /// `none`, `streaming`, `done`, `skipped` or `failed`.
-    pub status: &'static str,
-    pub text: String,
-    pub reason: String,
-    /// It came from the file rather than from a call made here.
-    pub from_file: bool,
-}
-
-impl BatchSynthesis {
-    fn none() -> BatchSynthesis {
-        BatchSynthesis {
-            status: "none",
-            text: String::new(),
-            reason: String::new(),
-            from_file: false,
-        }
-    }
-}
 
 /// What the batch panel and timeline share.
 #[derive(Clone, Copy)]
 pub struct BatchState {
     /// The imported results and the set-up they were matched to.
     pub imported: RwSignal<Option<(Imported, BatchJob)>>,
-    pub synthesis: RwSignal<BatchSynthesis>,
+    /// One per variant (none for a voting job).
+    pub syntheses: RwSignal<Vec<BatchSynthesis>>,
     /// Why the last file could not be imported.
     pub error: RwSignal<Option<String>>,
 }
@@ -56,7 +34,7 @@ pub struct BatchState {
 pub fn provide_batch_state() {
     provide_context(BatchState {
         imported: RwSignal::new(None),
-        synthesis: RwSignal::new(BatchSynthesis::none()),
+        syntheses: RwSignal::new(Vec::new()),
         error: RwSignal::new(None),
     });
 }
@@ -65,11 +43,12 @@ fn use_batch() -> BatchState {
     expect_context::<BatchState>()
 }
 
-/// The set-up as a batch job, or what is wrong with it.
+/// The set-up as a batch job (every variant, voting samples when voting is chosen), or what
+/// is wrong with it.
 fn current_job(app: &AppState) -> Result<BatchJob, String> {
     app.workspace.with(|ws| {
-        ws.plan(RunMode::Parallel)
-            .map(|plan| BatchJob::from_plan(&plan))
+        setup::from_workspace(ws)
+            .map(|(plan, variants, voting)| BatchJob::new(&plan, variants, voting))
             .map_err(|problems| {
                 problems
                     .into_iter()
@@ -196,98 +175,14 @@ fn receive(app: AppState, batch: BatchState, name: &str, text: &str) {
         Err(e) => batch.error.set(Some(format!("“{name}”: {e}"))),
         Ok(imported) => {
             batch.error.set(None);
-            let synthesis = match &imported.synthesis {
-                Some(s) => BatchSynthesis {
-                    status: match s.status.as_str() {
-                        "done" => "done",
-                        "skipped" => "skipped",
-                        _ => "failed",
-                    },
-                    text: s.text.clone(),
-                    reason: s.reason.clone().unwrap_or_default(),
-                    from_file: true,
-                },
-                None => BatchSynthesis::none(),
-            };
-            let run_here = imported.synthesis.is_none();
-            batch.synthesis.set(synthesis);
+            let (shown, to_run) = from_file(&job, &imported);
+            batch.syntheses.set(shown);
             batch.imported.set(Some((imported, job)));
-            if run_here {
-                synthesize_here(app, batch);
+            for variant in to_run {
+                synthesize_here(app, batch.imported, batch.syntheses, variant);
             }
         }
     }
-}
-
-/// Runs the synthesis of the imported answers with the set-up's provider.
-fn synthesize_here(app: AppState, batch: BatchState) {
-    let Some((prompt, answered, job)) = batch.imported.with_untracked(|i| {
-        i.as_ref().map(|(imported, job)| {
-            let (prompt, answered) = synthesis_request(job, imported);
-            (prompt, answered, job.clone())
-        })
-    }) else {
-        return;
-    };
-    let total = job.questions.len();
-    if answered < job.quorum {
-        batch.synthesis.set(BatchSynthesis {
-            status: "skipped",
-            reason: crate::engine::SynthesisSkip::BelowQuorum {
-                answered,
-                total,
-                quorum: job.quorum,
-            }
-            .sentence(),
-            ..BatchSynthesis::none()
-        });
-        return;
-    }
-    let ws = app.workspace.get_untracked();
-    let provider = match app.provider_for(&ws) {
-        Ok(p) => p,
-        Err(reason) => {
-            batch.synthesis.set(BatchSynthesis {
-                status: "skipped",
-                reason,
-                ..BatchSynthesis::none()
-            });
-            return;
-        }
-    };
-    let model = ws.provider.model().to_string();
-    let mut request = ModelRequest::ask(&model, None, &prompt, job.max_tokens);
-    request.temperature = job.temperature;
-    batch.synthesis.set(BatchSynthesis {
-        status: "streaming",
-        ..BatchSynthesis::none()
-    });
-    spawn_local(async move {
-        let mut stream = provider.stream(&request, 0);
-        let mut text = String::new();
-        while let Some(event) = stream.next().await {
-            match event {
-                Ok(ProviderEvent::TextDelta { text: piece }) => text.push_str(&piece),
-                Ok(ProviderEvent::Stop { .. }) => break,
-                Ok(_) => {}
-                Err(e) => {
-                    batch.synthesis.set(BatchSynthesis {
-                        status: "failed",
-                        text,
-                        reason: e.to_string(),
-                        from_file: false,
-                    });
-                    return;
-                }
-            }
-        }
-        batch.synthesis.set(BatchSynthesis {
-            status: "done",
-            text,
-            reason: String::new(),
-            from_file: false,
-        });
-    });
 }
 
 /// What the import gave: counts, cost, problems, answers and the synthesis.
@@ -330,7 +225,37 @@ fn ImportSummary() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let synthesis_text = Signal::derive(move || batch.synthesis.with(|s| s.text.clone()));
+    // Side by side like a variants run: one column per variant, its answers and its synthesis
+    // (or, for voting, the majority of each question's samples).
+    let columns = Memo::new(move |_| {
+        let all = view_lanes.get();
+        batch.imported.with(|i| {
+            i.as_ref()
+                .map(|(imported, job)| {
+                    let votes = votes(job, imported);
+                    job.variants
+                        .iter()
+                        .map(|v| VariantColumn {
+                            variant: v.letter,
+                            model: v.model.clone(),
+                            lanes: all
+                                .iter()
+                                .filter(|l| l.variant == v.letter)
+                                .cloned()
+                                .collect(),
+                            votes: votes
+                                .iter()
+                                .filter(|x| x.variant == v.letter)
+                                .cloned()
+                                .collect(),
+                            questions: job.questions.clone(),
+                            voting: job.voting.is_some(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
     view! {
         <Show when=move || batch.imported.with(Option::is_some)>
             <p class="batch-summary" data-testid="import-summary">{summary}</p>
@@ -339,18 +264,76 @@ fn ImportSummary() -> impl IntoView {
                     {move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
                 </ul>
             </Show>
-            <ol class="batch-answers">
-                <For each=move || view_lanes.get() key=|lane| (lane.index, lane.result) let:lane>
-                    <BatchAnswer lane=lane />
-                </For>
-            </ol>
-            <div class="batch-synthesis" data-testid="batch-synthesis" data-status=move || batch.synthesis.with(|s| s.status)
-                data-source=move || if batch.synthesis.with(|s| s.from_file) { "file" } else { "page" }>
-                <h4>"Synthesis of the batch"</h4>
-                {move || batch.synthesis.with(|s| (!s.reason.is_empty()).then(|| view! { <p class="reason">{s.reason.clone()}</p> }))}
-                <Markdown text=synthesis_text />
+            <div class="batch-variants">
+                {move || {
+                    let all = columns.get();
+                    let several = all.len() > 1;
+                    all.into_iter().map(|column| view! { <BatchColumn column=column several=several /> }).collect_view()
+                }}
             </div>
         </Show>
+    }
+}
+
+/// One variant's part of an import.
+#[derive(Clone, Debug, PartialEq)]
+struct VariantColumn {
+    variant: char,
+    model: String,
+    lanes: Vec<BatchLane>,
+    votes: Vec<BatchVote>,
+    questions: Vec<String>,
+    voting: bool,
+}
+
+#[component]
+fn BatchColumn(column: VariantColumn, several: bool) -> impl IntoView {
+    let batch = use_batch();
+    let letter = column.variant;
+    let synthesis = move || {
+        batch
+            .syntheses
+            .with(|all| all.iter().find(|s| s.variant == letter).cloned())
+    };
+    let synthesis_text = Signal::derive(move || synthesis().map(|s| s.text).unwrap_or_default());
+    let heading = format!("Variant {letter} · {}", column.model);
+    let votes = column.votes.iter().map(|vote| {
+        let winner = vote.tally.winner().unwrap_or("").to_string();
+        let agreement = vote.tally.agreement();
+        let question = column.questions.get(vote.question).cloned().unwrap_or_default();
+        let words = match vote.tally.winner() {
+            Some(w) => format!(
+                "Majority: {w} — {:.0}% of {} votes ({} without a result).",
+                agreement * 100.0,
+                vote.tally.voted,
+                vote.tally.abstained
+            ),
+            None => format!("No sample gave a result ({} without one).", vote.tally.abstained),
+        };
+        view! {
+            <p class="batch-vote" data-testid="batch-vote" data-variant=letter.to_string()
+                data-question=vote.question.to_string() data-value=winner data-agreement=format!("{agreement:.4}")>
+                <strong>{question}</strong>" · "{words}
+            </p>
+        }
+    }).collect_view();
+    view! {
+        <div class="batch-variant" data-variant=letter.to_string()>
+            {several.then(|| view! { <h4>{heading}</h4> })}
+            <ol class="batch-answers">
+                {column.lanes.into_iter().map(|lane| view! { <BatchAnswer lane=lane /> }).collect_view()}
+            </ol>
+            {votes}
+            {(!column.voting).then(|| view! {
+                <div class="batch-synthesis" data-testid="batch-synthesis" data-variant=letter.to_string()
+                    data-status=move || synthesis().map_or("none", |s| s.status)
+                    data-source=move || if synthesis().is_some_and(|s| s.from_file) { "file" } else { "page" }>
+                    <h4>"Synthesis of the batch"</h4>
+                    {move || synthesis().and_then(|s| (!s.reason.is_empty()).then(|| view! { <p class="reason">{s.reason}</p> }))}
+                    <Markdown text=synthesis_text />
+                </div>
+            })}
+        </div>
     }
 }
 
@@ -361,11 +344,12 @@ fn BatchAnswer(lane: BatchLane) -> impl IntoView {
         .cost_usd
         .map(dollars)
         .unwrap_or_else(|| "price unknown".into());
+    let variant = lane.variant.to_string();
     view! {
         <li class="batch-answer">
             <p><strong>{lane.custom_id.clone()}</strong>" · "{lane.question.clone()}</p>
             <p class="hint" data-testid="batch-status" data-status=lane.result>{lane.result}" — "{lane.sentence.clone()}</p>
-            <p data-testid="lane-answer" data-run="batch" data-status=lane.lane_status>{lane.text.clone()}</p>
+            <p data-testid="lane-answer" data-run="batch" data-variant=variant data-status=lane.lane_status>{lane.text.clone()}</p>
             <p class="hint">{tokens}" · "{cost}</p>
         </li>
     }
@@ -420,10 +404,10 @@ pub fn BatchTimeline() -> impl IntoView {
                             style=move || width(span.get().unwrap_or(0.0))></span>
                     </span>
                 </div>
-                <For each=move || view_lanes.get() key=|lane| (lane.index, lane.result) let:lane>
+                <For each=move || view_lanes.get() key=|lane| (lane.variant, lane.index, lane.result) let:lane>
                     <div class="batch-row" data-testid="lane" data-run="batch" data-lane-index=lane.index.to_string()
                         data-status=lane.lane_status data-result=lane.result data-start-ms="0" data-end-ms=end_attr
-                        data-round="1" data-variant="A" data-retries="0">
+                        data-round="1" data-variant=lane.variant.to_string() data-retries="0">
                         <span class="batch-label">{lane.custom_id.clone()}</span>
                         <span class="batch-track"><span class=format!("batch-bar {}", lane.lane_status) style=move || width(span.get().unwrap_or(0.0))></span></span>
                     </div>

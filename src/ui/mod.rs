@@ -7,6 +7,7 @@ mod agents;
 mod agents_compare;
 mod answers;
 mod batch;
+mod batch_synthesis;
 mod code;
 mod distribution;
 mod editor;

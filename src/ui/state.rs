@@ -338,7 +338,7 @@ impl AppState {
 
     /// A provider of `kind` with the workspace's settings for it (address, key, simulation);
     /// the simulated model samples (a fresh answer per request) when `sampling`.
-    fn provider_of(
+    pub(crate) fn provider_of(
         &self,
         ws: &Workspace,
         kind: ProviderKind,

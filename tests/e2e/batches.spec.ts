@@ -111,3 +111,104 @@ test("above a few hundred calls per round the page suggests the batch with both 
   await expect(suggestion).toContainText("as parallel calls now");
   await expect(suggestion).toContainText("as a batch");
 });
+
+const VARIANT_B = { provider: "simulated", model: "fast-small", system_prompt: "Be brief.", max_tokens: 200 };
+
+async function downloaded(page: import("@playwright/test").Page, which: string): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId(`export-batch-${which}`).click(),
+  ]);
+  return fs.readFileSync(await download.path(), "utf-8");
+}
+
+function succeededLine(customId: string, text: string): string {
+  return JSON.stringify({
+    custom_id: customId,
+    result: {
+      type: "succeeded",
+      message: {
+        model: "claude-haiku-4-5",
+        content: [{ type: "text", text }],
+        usage: { input_tokens: 10, output_tokens: 5 },
+      },
+    },
+  });
+}
+
+test("two variants export a request per question and variant, and come back side by side", async ({ page }) => {
+  await openWith(page, { questions: questions(...TRAVEL), variants: { others: [VARIANT_B] } });
+  const lines = (await downloaded(page, "openai")).trim().split("\n").map((l) => JSON.parse(l));
+  expect(lines.map((l) => l.custom_id)).toEqual(["q0", "q1", "q2", "q0-B", "q1-B", "q2-B"]);
+  expect(lines[3].body.max_tokens).toBe(200);
+  expect(lines[3].body.messages[0]).toEqual({ role: "system", content: "Be brief." });
+  expect(lines[0].body.max_tokens).not.toBe(200);
+
+  // The results come back in any order; q1-B expired inside the batch.
+  const results = [...lines].reverse().map((l) =>
+    l.custom_id === "q1-B"
+      ? '{"custom_id":"q1-B","result":{"type":"expired"}}'
+      : succeededLine(l.custom_id, `Answer ${l.custom_id}.`),
+  );
+  await page.getByTestId("import-results").setInputFiles(file("results.jsonl", results.join("\n") + "\n"));
+  await expect(page.getByTestId("import-summary")).toContainText("5 of 6 requests succeeded");
+  for (const letter of ["A", "B"]) {
+    const answers = page.locator(`[data-testid="lane-answer"][data-run="batch"][data-variant="${letter}"]`);
+    await expect(answers).toHaveCount(3);
+    const suffix = letter === "A" ? "" : "-B";
+    await expect(answers.nth(0)).toHaveText(`Answer q0${suffix}.`);
+    await expect(answers.nth(2)).toHaveText(`Answer q2${suffix}.`);
+  }
+  const rowsB = page.locator('[data-testid="lane"][data-run="batch"][data-variant="B"]');
+  await expect(rowsB).toHaveCount(3);
+  expect(await rowsB.evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).toEqual([
+    "done",
+    "timeout",
+    "done",
+  ]);
+  // One synthesis per variant, each over its own answers, run here.
+  const syntheses = page.getByTestId("batch-synthesis");
+  await expect(syntheses).toHaveCount(2);
+  for (const letter of ["A", "B"]) {
+    const synthesis = page.locator(`[data-testid="batch-synthesis"][data-variant="${letter}"]`);
+    await expect(synthesis).toHaveAttribute("data-status", "done");
+    await expect(synthesis).toHaveAttribute("data-source", "page");
+  }
+});
+
+test("voting samples export one request per sample and import as the majority with its agreement", async ({ page }) => {
+  await openWith(page, {
+    questions: questions("What is 6 times 7?"),
+    patterns: { pattern: "voting", samples: 3 },
+  });
+  const body = JSON.parse(await downloaded(page, "anthropic"));
+  const ids = body.requests.map((r: { custom_id: string }) => r.custom_id);
+  expect(ids).toEqual(["q0-s0", "q0-s1", "q0-s2"]);
+  expect(body.requests[0].params.temperature).toBeGreaterThan(0);
+
+  const results = [
+    succeededLine("q0-s2", "It is 41."),
+    succeededLine("q0-s0", "6 × 7 = **42**."),
+    succeededLine("q0-s1", "42"),
+    '{"custom_id":"q0-s7","result":{"type":"expired"}}',
+  ];
+  await page.getByTestId("import-results").setInputFiles(file("votes.jsonl", results.join("\n") + "\n"));
+  const vote = page.getByTestId("batch-vote");
+  await expect(vote).toHaveCount(1);
+  await expect(vote).toHaveAttribute("data-value", "42");
+  await expect(vote).toHaveAttribute("data-agreement", "0.6667");
+  await expect(vote).toContainText("67% of 3 votes");
+  await expect(page.getByTestId("batch-synthesis")).toHaveCount(0);
+  // The stranger id is named; the lines that were used are given.
+  await expect(page.getByTestId("import-problems")).toContainText("Line 4 (q0-s7) matches no request of this set-up");
+  await expect(page.getByTestId("import-summary")).toContainText("lines 1–3");
+});
+
+test("variants count in the calls per round that bring the batch suggestion", async ({ page }) => {
+  const many = Array.from({ length: 110 }, (_, i) => `Question ${i} about {topic}?`);
+  await openWith(page, { questions: questions(...many) });
+  await expect(page.getByTestId("batch-suggestion")).toHaveCount(0);
+  await page.getByTestId("add-variant").click();
+  await page.getByTestId("add-variant").click();
+  await expect(page.getByTestId("batch-suggestion")).toContainText("330 calls per round");
+});

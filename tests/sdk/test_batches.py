@@ -286,3 +286,69 @@ def test_exported_request_files_are_accepted_by_both_batch_apis(exported, mock):
         input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
     )
     assert created.request_counts.total == len(QUESTIONS)
+
+
+# --- Variants and voting samples in the exported programs ---
+
+VARIANT_B = {"model": "mock?batch_ms=600&tokens=5", "system_prompt": "Be brief.", "max_tokens": 99}
+
+
+def export_with(out: Path, *extra: str, questions=QUESTIONS, quorum=2) -> Path:
+    cargo = shutil.which("cargo") or "cargo"
+    command = [cargo, "run", "--quiet", "--example", "export_batch", "--", "--out", str(out)]
+    command += ["--model", BATCH_MODEL, "--questions", json.dumps(questions), "--quorum", str(quorum)]
+    command += list(extra)
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"export_batch failed:\n{result.stderr}"
+    return out
+
+
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_exported_program_with_variants_synthesizes_each_variant_over_its_own_answers(
+    language, mock, tmp_path
+):
+    folder = export_with(tmp_path / language, "--variants", json.dumps([VARIANT_B]))
+    requests = json.loads((folder / "batch_requests.json").read_text(encoding="utf-8"))["requests"]
+    b_params = next(r["params"] for r in requests if r["custom_id"] == "q0-B")
+    assert (b_params["model"], b_params["system"], b_params["max_tokens"]) == (
+        VARIANT_B["model"], "Be brief.", 99,
+    )
+    run = run_batch_program(language, folder, mock)
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
+    assert "in_progress: 8 processing" in run.stdout
+
+    report = json.loads((folder / "batch_results.json").read_text(encoding="utf-8"))
+    ids = [r["custom_id"] for r in report["results"]]
+    assert ids == ["q0", "q1", "q2", "q3", "q0-B", "q1-B", "q2-B", "q3-B"]
+    statuses = {r["custom_id"]: r["status"] for r in report["results"]}
+    assert (statuses["q1-B"], statuses["q2-B"], statuses["q3-B"]) == ("expired", "errored", "succeeded")
+    b_answer = next(r for r in report["results"] if r["custom_id"] == "q0-B")
+    assert b_answer["output_tokens"] == 5, "variant B's own model answered"
+
+    syntheses = report["syntheses"]
+    assert set(syntheses) == {"A", "B"}
+    assert report["synthesis"] == syntheses["A"]
+    # A's model echoes its prompt; B's answers in five words with its own model.
+    assert "2 of 4 questions have an answer" in syntheses["A"]["text"]
+    assert syntheses["B"]["status"] == "done" and syntheses["B"]["output_tokens"] == 5
+    paths = [e["path"] for e in mock.requests()]
+    assert paths[-2:] == ["/v1/messages", "/v1/messages"], "one synthesis per variant, last"
+
+
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_exported_program_with_voting_samples_takes_each_questions_majority(language, mock, tmp_path):
+    questions = [
+        "Compute forty plus two; the answer is 42",
+        "How many days has a week? 7 [[mock outcome=expired]]",
+    ]
+    folder = export_with(tmp_path / language, "--samples", "3", questions=questions)
+    run = run_batch_program(language, folder, mock)
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
+    report = json.loads((folder / "batch_results.json").read_text(encoding="utf-8"))
+    ids = [r["custom_id"] for r in report["results"]]
+    assert ids == ["q0-s0", "q0-s1", "q0-s2", "q1-s0", "q1-s1", "q1-s2"]
+    assert "synthesis" not in report, "voting's result is the majority"
+    votes = {v["question"]: v for v in report["votes"]}
+    assert (votes[0]["winner"], votes[0]["agreement"], votes[0]["voted"]) == ("42", 1.0, 3)
+    assert (votes[1]["winner"], votes[1]["abstained"]) == (None, 3)
+    assert [e["path"] for e in mock.requests()][-1] != "/v1/messages", "no synthesis call"
