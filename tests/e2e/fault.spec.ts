@@ -13,11 +13,14 @@ const QUESTIONS = Array.from({ length: 100 }, (_, i) =>
   (`Q${i + 1}: what is fact number ${i + 1} about {topic}?` + " more".repeat(2 * i + 20)).slice(0, 60 + 8 * i),
 );
 // Per-call timeout: stalled streams time out, while the slowest healthy path (429 → 1 s → 529
-// → ≤ 1 s → ok, about 2.3 s) keeps a second in hand. The synthesis prompt quotes timed-out
-// calls as "Timed out after 3.5 s" and the mock's draw for the synthesis hashes that text, so a
-// timeout that fires up to 99 ms late still reads the same.
+// → ≤ 1 s → ok, about 2.3 s) keeps a second in hand for a call sent at once (the timeout counts
+// from when a call is asked for: one that waits in a queue has less). The synthesis prompt
+// quotes timed-out calls as "Timed out after 3.5 s": a timer up to 99 ms late reads the same.
 const TIMEOUT_MS = 3451;
 const RETRY_AFTER_MS = 1000; // the mock's `retry-after: 1` on every 429
+// At a limit of 6, how many partial answers and retry-after waits the calls sent surely show.
+const PARTIAL_MIN = 1;
+const RETRY_AFTER_MIN = 1;
 
 // This file's own mock API (the shared one's log is reset by other files' tests running at the
 // same time); the page reaches it like any base URL on 127.0.0.1.
@@ -51,6 +54,7 @@ interface RunEvent {
   error?: { type: string; status?: number; request_id?: string | null };
   outcome?: { type: string; error?: { request_id?: string | null } };
   answers?: number;
+  reason?: string;
 }
 
 async function chaosRun(page: Page, request: APIRequestContext, seed: string, limit: number | null): Promise<ChaosRun> {
@@ -220,33 +224,68 @@ async function checkInvariants(page: Page, run: ChaosRun, browserLog: ReturnType
   // No uncaught error, and no console error from our code.
   expect(browserLog.pageErrors).toEqual([]);
   expect(browserLog.ourErrors(), browserLog.text()).toEqual([]);
-  return { partialChecked, rateLimitedRetries };
+  return { cards, partialChecked, rateLimitedRetries };
 }
 
-// Left for the next change: this test's premise was that at a limit of 6 each call's timeout
-// measures the server alone. The timeout now counts from when a call is asked for (issue 11:
-// one starting point for every queue), so calls late in the page's queue run out of time in
-// ways the chaos draws do not decide (errors the page never read, fewer partial answers); the
-// unlimited chaos test below checks every lane's reason without that premise.
-test.fixme("100 chaotic calls at a limit of 6: every outcome explained by the mock's log, synthesis of the survivors", async ({ page, request }) => {
-  // Six at a time (the browser's own limit per origin over HTTP/1.1): each call's timeout then
-  // measures the server alone, so every lane's fate follows from the mock's draws and the run is
-  // the same every time (see the unlimited test below for what the browser's queue does).
+// At a limit of 6 (the browser's own limit per origin over HTTP/1.1) the page's queue is the
+// only one: a call that holds a permit has a connection. Since issue 11 a call's timeout counts
+// from when it is asked for, its wait for a permit included. No timeout is long enough for the
+// whole queue: all 100 calls are asked for at the start, so they share one deadline, and a
+// stalled stream holds its permit up to it — once six lanes have stalled, every call still
+// queued waits for that same deadline, however far it is (tried: with 12 s instead of 3.45 s,
+// about 70 calls still never leave the queue; the run only takes longer). So the run keeps its
+// short timeout and the test checks what holds under the rule, whatever the machine's speed:
+// - the queue is first come, first served: calls are admitted in the order asked for;
+// - the calls that never reached the mock waited for a permit, got one (if at all) only when
+//   their time was up, and end timed out one timeout after they were asked for, saying so in a
+//   sentence, with no text;
+// - every call that reached the mock ends as its last draw there says, or timed out at its
+//   deadline (one timeout after it was asked for), while it waited or streamed;
+// - the survivors' synthesis runs on exactly the answers that came back and ends as its own
+//   last draw says (its prompt names the missing answers, so the timing changes its draw).
+// It fails if queued calls got their time only once admitted (the tail would be sent), if the
+// queue skipped ahead, if a call was started with time left yet never reached the mock (run it
+// with no limit: the browser's hidden queue fails "it waited for a permit" and "admitted …
+// after it was asked for"), or if any lane's fate or sentence strays from the mock's log.
+test("100 chaotic calls at a limit of 6: the queue's tail times out unsent, every other outcome follows the mock's draws, synthesis of the survivors", async ({ page, request }) => {
   test.setTimeout(90_000);
   const browserLog = watchConsole(page, mock.url);
-  // Seed 6 draws every kind of trouble and a synthesis that succeeds at once. (The draws hash
-  // the request bodies: if the wire format or these prompts change, pick a seed again so that
-  // the coverage checks below hold and the synthesis is done.)
+  // Seed 6 draws every kind of trouble among the first calls. (The draws hash the request
+  // bodies: if the wire format or these prompts change, pick a seed again so that the coverage
+  // checks below hold.)
   const run = await chaosRun(page, request, "6", 6);
   const research = run.lanes.filter((l) => l.run === "parallel").sort((a, b) => a.index - b.index);
 
+  const askedAt = new Map<number, number>();
+  for (const e of run.events) if (e.event === "lane_opened") askedAt.set(e.lane!, e.at_ms);
+  const laneOfQuestion = new Map([...run.questionOf].map(([lane, index]) => [index, lane]));
+  // A refusal (an HTTP error) that reached the page as its call's time ran out is one the page
+  // never read, and the mock counts no input tokens for it: nothing names its lane. It belongs
+  // to a research call that started that attempt, has no other request logged for it, and timed
+  // out (a retry whose wait ends with the call's time starts, and its request may leave before
+  // the timeout aborts it); it is placed when only one call fits, else left unplaced.
+  const logged = new Set([...run.laneOf].map(([seq, lane]) => `${lane}/${run.log.find((r) => r.seq === seq)!.attempt}`));
+  let unplaced = 0;
+  for (const r of run.log.filter((r) => !run.laneOf.has(r.seq))) {
+    const where = `mock request #${r.seq} (${r.behaviour}, attempt ${r.attempt}) belongs to a lane`;
+    expect((r.status ?? 0) >= 400 && r.input_tokens === null, where).toBe(true);
+    const fits = run.events.filter(
+      (e) =>
+        e.event === "started" && e.attempt === r.attempt && run.questionOf.has(e.lane!) && !logged.has(`${e.lane}/${e.attempt}`) &&
+        research[run.questionOf.get(e.lane!)!].status === "timeout",
+    );
+    expect(fits.length, where).toBeGreaterThan(0);
+    if (fits.length === 1) {
+      run.laneOf.set(r.seq, fits[0].lane!);
+      logged.add(`${fits[0].lane}/${r.attempt}`);
+    } else unplaced++;
+  }
   // (Chromium itself re-sends a POST whose reused keep-alive connection closes before any byte
   // of the answer — a `cut` after 0 words — so one attempt may show up more than once.)
   const last = new Map<number, MockRequest>();
   for (const r of run.log) {
     const lane = run.laneOf.get(r.seq);
-    expect(lane, `mock request #${r.seq} (${r.behaviour}) belongs to a lane`).toBeDefined();
-    if ((last.get(lane!)?.attempt ?? -1) < r.attempt) last.set(lane!, r);
+    if (lane !== undefined && (last.get(lane)?.attempt ?? -1) < r.attempt) last.set(lane, r);
   }
   // How the page saw attempt `attempt` of `lane` fail, if it did (`http`, `network`, `stream_cut`…).
   const pageError = (lane: number, attempt: number) => {
@@ -256,20 +295,11 @@ test.fixme("100 chaotic calls at a limit of 6: every outcome explained by the mo
     const finished = run.events.find((e) => e.event === "finished" && e.lane === lane);
     return attempt === attempts - 1 ? (finished?.outcome as { error?: { type: string } } | undefined)?.error?.type : undefined;
   };
-  // The mock closes a `cut` connection right after its last word; when the mock's process is
-  // starved of CPU it can close before those bytes (and the response head) are flushed, and the
-  // page then sees a network error — retried, unlike a cut stream. Such runs are told apart:
-  // the lanes still follow their last draw, but the synthesis prompt (and so its draw) changes.
-  const perturbed: string[] = [];
-  for (const r of run.log) {
-    const lane = run.laneOf.get(r.seq)!;
-    if (r.behaviour === "cut" && (r.output_tokens ?? 0) > 0 && pageError(lane, r.attempt) === "network") {
-      perturbed.push(`lane ${lane} attempt ${r.attempt}: a cut after ${r.output_tokens} words arrived as a network error`);
-    }
-  }
   // Each lane's status is what its last request to the mock calls for: ok → done, a stall →
   // timeout, a cut or malformed stream → failed (not retried), an HTTP error on the last allowed
-  // attempt → failed; an error earlier means the timeout ran out during the wait.
+  // attempt → failed; an error earlier means the timeout ran out during the wait. (When the
+  // mock's process is starved of CPU it can close a `cut` connection before its bytes are
+  // flushed: the page then sees a network error, which is retried.)
   const expectedStatus = (r: MockRequest, lane: number) =>
     r.behaviour === "ok" ? "done"
     : r.behaviour === "stall" ? "timeout"
@@ -277,68 +307,86 @@ test.fixme("100 chaotic calls at a limit of 6: every outcome explained by the mo
     : r.behaviour === "cut" && pageError(lane, r.attempt) !== "network" ? "failed"
     : r.attempt === 2 ? "failed"
     : "timeout";
-  // The timeout counts from when a call was asked for (its lane opened), the wait for a permit
-  // included: a call late in the queue may run out of time while it waits, or while it streams
-  // an answer that would have succeeded. Such a lane ends timed out exactly one timeout after
-  // it was asked for; every other lane's fate is its last draw.
-  const askedAt = new Map<number, number>();
-  for (const e of run.events) if (e.event === "lane_opened") askedAt.set(e.lane!, e.at_ms);
+
+  const { cards, partialChecked, rateLimitedRetries } = await checkInvariants(page, run, browserLog, true);
+  const startedLanes = new Set(run.events.filter((e) => e.event === "started").map((e) => e.lane!));
+  const queuedLanes = new Set(run.events.filter((e) => e.event === "queued" && e.reason === "permit").map((e) => e.lane!));
+  const sentLanes = new Set(run.laneOf.values());
+  // A timed-out lane ran out of time exactly one timeout after it was asked for (a loaded
+  // machine may fire the timer a little late).
+  const ranOutOnTime = (index: number) => {
+    const lane = research[index];
+    const ranOut = lane.end! - askedAt.get(laneOfQuestion.get(index)!)!;
+    expect(ranOut, `question ${index + 1} timed out one timeout after it was asked for`).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
+    expect(ranOut, `question ${index + 1} timed out one timeout after it was asked for`).toBeLessThan(TIMEOUT_MS + 500);
+  };
+
+  // The queue's tail: calls that never reached the mock. When the in-flight calls time out at
+  // the shared deadline, each freed permit goes to the next call in the queue, whose time is
+  // already up: it may be marked started then, but it ends at once (a request that still gets
+  // out as its fetch is aborted is placed in the mock's log and checked like any sent call's).
+  const unsent = research.map((l) => l.index).filter((i) => !sentLanes.has(laneOfQuestion.get(i)!));
+  const sent = research.map((l) => l.index).filter((i) => sentLanes.has(laneOfQuestion.get(i)!));
+  // 100 calls of at least ~210 ms each (ok: 150 ms to the first token, 12 tokens at 200/s) over
+  // six permits, one held by the stall of question 4 for the whole run, need more than the
+  // timeout: some always run out of time in the queue.
+  expect(unsent.length, "some calls' time ran out in the page's queue").toBeGreaterThan(0);
+  expect(sent.length, "the first six calls start at once").toBeGreaterThanOrEqual(6);
+  // First come, first served: the calls were admitted in the order they were asked for.
+  const admitted = research
+    .map((l) => run.events.find((e) => e.event === "started" && e.attempt === 0 && e.lane === laneOfQuestion.get(l.index)))
+    .filter((e) => e !== undefined)
+    .map((e) => e.at_ms);
+  expect(admitted, "calls admitted in the order asked").toEqual([...admitted].sort((a, b) => a - b));
+  for (const index of unsent) {
+    const lane = laneOfQuestion.get(index)!;
+    const where = `question ${index + 1}, unsent: “${cards[index].reason}”`;
+    expect(research[index].status, where).toBe("timeout");
+    expect(queuedLanes.has(lane), `${where}: it waited for a permit`).toBe(true);
+    if (startedLanes.has(lane)) {
+      // Admitted only when its time was (all but) up: too late for a request to get out.
+      const startedAfter = research[index].start! - askedAt.get(lane)!;
+      expect(startedAfter, `${where}: admitted ${Math.round(startedAfter)} ms after it was asked for`).toBeGreaterThanOrEqual(TIMEOUT_MS - 250);
+    }
+    expect(cards[index].reason, where).toMatch(/^Timed out after \d+(\.\d)? s \(the per-call timeout\)\.$/);
+    expect(cards[index].text, where).toBe("");
+    ranOutOnTime(index);
+  }
+
+  // The calls that were sent: each ends as its last draw says, unless its time ran out first.
   const seen: Record<string, number> = {};
-  for (const [lane, index] of run.questionOf) {
-    const lane_ = research[index];
-    const ranOut = lane_.status === "timeout" ? lane_.end! - askedAt.get(lane)! : undefined;
-    if (ranOut !== undefined) {
-      expect(ranOut, `question ${index + 1} timed out one timeout after it was asked for`).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
-      expect(ranOut).toBeLessThan(TIMEOUT_MS + 500);
-    }
+  let ranOutEarly = 0;
+  for (const index of sent) {
+    const lane = laneOfQuestion.get(index)!;
+    const status = research[index].status;
     const r = last.get(lane);
-    if (r === undefined) {
-      expect(lane_.status, `question ${index + 1} never reached the mock: its time ran out in the queue`).toBe("timeout");
-      continue;
-    }
-    const expected = expectedStatus(r, lane);
-    if (lane_.status !== "timeout" || expected === "timeout") {
-      expect(lane_.status, `question ${index + 1}: last request #${r.seq} attempt ${r.attempt} ${r.behaviour}`).toBe(expected);
-    }
-    seen[`${r.behaviour}→${lane_.status}`] = (seen[`${r.behaviour}→${lane_.status}`] ?? 0) + 1;
+    const expected = expectedStatus(r!, lane);
+    if (status === "timeout") ranOutOnTime(index);
+    if (status === "timeout" && expected !== "timeout") ranOutEarly++;
+    else expect(status, `question ${index + 1}: last request #${r!.seq} attempt ${r!.attempt} ${r!.behaviour}`).toBe(expected);
+    seen[`${r!.behaviour}→${status}`] = (seen[`${r!.behaviour}→${status}`] ?? 0) + 1;
   }
   expect(research.map((l) => l.retries).some((n) => n === 2)).toBe(true);
+  // With this seed the first six calls, sent at once whatever the timing, cover every kind of
+  // trouble (question 3 succeeds on its last retry).
+  for (const kind of ["ok→done", "stall→timeout", "cut→failed", "malformed→failed"]) expect(seen[kind], JSON.stringify(seen)).toBeGreaterThan(0);
+  expect(partialChecked).toBeGreaterThanOrEqual(PARTIAL_MIN);
+  expect(rateLimitedRetries).toBeGreaterThanOrEqual(RETRY_AFTER_MIN);
 
-  const { partialChecked, rateLimitedRetries } = await checkInvariants(page, run, browserLog, true);
-  // This seed covers every case at least once.
-  for (const kind of ["ok→done", "stall→timeout", "cut→failed", "malformed→failed"]) expect(seen[kind], kind).toBeGreaterThan(0);
-  // An HTTP error on the last attempt ends a lane failed, or timed out when its time (counted
-  // from when it was asked for, the queue included) ran out during the retries' waits.
-  expect(Object.keys(seen).some((k) => k.startsWith("error_"))).toBe(true);
-  expect(partialChecked).toBeGreaterThanOrEqual(5);
-  expect(rateLimitedRetries).toBeGreaterThanOrEqual(5);
-
-  // The synthesis prompt quotes each timed-out call's reason; a timer that fired late changes it.
-  for (const [i, l] of research.entries()) {
-    const lane = [...run.questionOf].find(([, index]) => index === i)?.[0];
-    const asked = (lane === undefined ? undefined : askedAt.get(lane)) ?? l.start!;
-    if (l.status === "timeout" && l.end! - asked >= TIMEOUT_MS + 95) perturbed.push(`question ${i + 1} timed out ${Math.round(l.end! - asked - TIMEOUT_MS)} ms late`);
-  }
-
-  // The survivors' synthesis ran on exactly the answers that came back, and finished.
+  // The survivors' synthesis ran on exactly the answers that came back, and ended as its own
+  // last draw says.
   const done = research.filter((l) => l.status === "done").length;
   const started = run.events.find((e) => e.event === "synthesis_started");
   expect(started?.answers).toBe(done);
-  await page.getByTestId("tab-synthesis").click();
   const synthesis = run.lanes.find((l) => l.run === "synthesis")!;
-  if (perturbed.length === 0) {
-    await expect(page.getByTestId("synthesis")).toHaveAttribute("data-status", "done");
-    expect(synthesis.status).toBe("done");
-    await expect(page.getByTestId("synthesis-text")).toContainText("Mock answer");
-  } else {
-    // A different prompt draws differently: the synthesis must then end as its own last draw says.
-    const lastDraw = last.get(run.synthesisLane!);
-    expect(lastDraw, "the synthesis reached the mock").toBeDefined();
-    expect(synthesis.status).toBe(expectedStatus(lastDraw!, run.synthesisLane!));
-    await expect(page.getByTestId("synthesis")).toHaveAttribute("data-status", synthesis.status);
-    test.info().annotations.push({ type: "perturbed by the machine's load", description: perturbed.join("; ") });
-  }
-  const summary = `${run.log.length} requests; ${JSON.stringify(seen)}; ${partialChecked} partial answers and ${rateLimitedRetries} retry-after waits checked; ${browserLog.networkLogs()} browser network logs ignored; synthesis ${synthesis.status}`;
+  const lastDraw = last.get(run.synthesisLane!);
+  expect(lastDraw, "the synthesis reached the mock").toBeDefined();
+  expect(synthesis.status).toBe(expectedStatus(lastDraw!, run.synthesisLane!));
+  await page.getByTestId("tab-synthesis").click();
+  await expect(page.getByTestId("synthesis")).toHaveAttribute("data-status", synthesis.status);
+  if (synthesis.status === "done") await expect(page.getByTestId("synthesis-text")).toContainText("Mock answer");
+
+  const summary = `${run.log.length} requests; ${sent.length} calls sent, ${unsent.length} timed out unsent, ${unplaced} unread refusals unplaced, ${ranOutEarly} sent ones ran out before their draw's end; ${JSON.stringify(seen)}; ${partialChecked} partial answers and ${rateLimitedRetries} retry-after waits checked; ${browserLog.networkLogs()} browser network logs ignored; synthesis ${synthesis.status} (${lastDraw!.behaviour})`;
   test.info().annotations.push({ type: "chaos", description: summary });
 });
 
