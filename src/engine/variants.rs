@@ -135,12 +135,18 @@ impl RunView {
         } else {
             Vec::new()
         };
+        // Field by field: `..self.clone()` would copy every lane (text included) only to drop it.
         RunView {
             lanes,
+            mode: self.mode,
+            model: self.model.clone(),
+            concurrency_limit: self.concurrency_limit,
             groups,
             synthesis_skipped,
+            last_event_ms: self.last_event_ms,
             limit_trace: Vec::new(),
-            ..self.clone()
+            finished: self.finished,
+            cancelled: self.cancelled,
         }
     }
 }

@@ -203,6 +203,11 @@ pub fn VariantFigures() -> impl IntoView {
     let live = use_app().live;
     let rows = move || {
         live.with_view(|view| {
+            // One variant: no table, and no per-frame copy of its lanes (measured: with 500
+            // lanes this was the page's busiest wasm path).
+            if view.variants().len() <= 1 {
+                return None;
+            }
             let now = live.now_ms.get_untracked();
             let figures: Vec<(Variant, RunFigures, String)> = variant_figures(view, now)
                 .into_iter()
