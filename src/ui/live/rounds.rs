@@ -32,20 +32,7 @@ impl LiveRun {
         let first = provider_for(1);
         self.launch(exported, first, network_url, move |env, cancel| {
             Box::pin(async move {
-                let env_for = |round: u32| {
-                    if round > 1 {
-                        this.next_round(round);
-                    }
-                    RunEnv {
-                        provider: if round > 1 {
-                            provider_for(round)
-                        } else {
-                            env.provider.clone()
-                        },
-                        jitter_seed: env.jitter_seed.wrapping_add(u64::from(round)),
-                        ..env.clone()
-                    }
-                };
+                let env_for = |round: u32| this.round_env(&env, round, &provider_for);
                 run_rounds(&plan, rounds, env_for, cancel, |record| {
                     this.record_round(record)
                 })
@@ -79,20 +66,7 @@ impl LiveRun {
                             .await;
                     return;
                 }
-                let env_for = |round: u32| {
-                    if round > 1 {
-                        this.next_round(round);
-                    }
-                    RunEnv {
-                        provider: if round > 1 {
-                            provider_for(round)
-                        } else {
-                            env.provider.clone()
-                        },
-                        jitter_seed: env.jitter_seed.wrapping_add(u64::from(round)),
-                        ..env.clone()
-                    }
-                };
+                let env_for = |round: u32| this.round_env(&env, round, &provider_for);
                 let runner = |_, env, cancel| {
                     let (plan, variants) = (&plan, &variants);
                     async move {
@@ -111,6 +85,23 @@ impl LiveRun {
                 .await;
             })
         });
+    }
+
+    /// The environment of round `round`: from the second round on, a fresh store on show, the
+    /// provider `provider_for` gives the round and a jitter seed of its own.
+    fn round_env(&self, env: &RunEnv, round: u32, provider_for: &ProviderForRound) -> RunEnv {
+        if round > 1 {
+            self.next_round(round);
+        }
+        RunEnv {
+            provider: if round > 1 {
+                provider_for(round)
+            } else {
+                env.provider.clone()
+            },
+            jitter_seed: env.jitter_seed.wrapping_add(u64::from(round)),
+            ..env.clone()
+        }
     }
 
     /// Forgets the rounds of the last run.
