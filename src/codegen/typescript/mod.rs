@@ -147,19 +147,26 @@ fn grouped(n: u64) -> String {
 /// `const NAME = "…";`, or the text split into `+`-joined pieces when it is long or has
 /// newlines (as Prettier lays out a long concatenation).
 pub(super) fn string_constant(name: &str, text: &str) -> String {
-    let one_line = format!("const {name} = {};\n", typescript_string(text));
+    joined_string(&format!("const {name} ="), "  ", ";", text)
+}
+
+/// `head "…"end` on one line when it fits, else the string on the lines after `head`, indented
+/// by `indent` and split into `+`-joined pieces (as Prettier lays out a long concatenation).
+/// Used for constants (`const X =` … `;`) and for object fields (`name:` … `,`).
+pub(in crate::codegen) fn joined_string(head: &str, indent: &str, end: &str, text: &str) -> String {
+    let one_line = format!("{head} {}{end}\n", typescript_string(text));
     if one_line.chars().count() <= WIDTH + 1 {
         return one_line;
     }
-    let pieces = split_lines(text, WIDTH - 8);
+    let pieces = split_lines(text, WIDTH - 6 - indent.len());
     if pieces.len() == 1 {
         // One long word: Prettier moves it to its own line.
-        return format!("const {name} =\n  {};\n", typescript_string(text));
+        return format!("{head}\n{indent}{}{end}\n", typescript_string(text));
     }
-    let mut out = format!("const {name} =\n");
+    let mut out = format!("{head}\n");
     for (i, piece) in pieces.iter().enumerate() {
-        let end = if i + 1 == pieces.len() { ";" } else { " +" };
-        out.push_str(&format!("  {}{end}\n", typescript_string(piece)));
+        let join = if i + 1 == pieces.len() { end } else { " +" };
+        out.push_str(&format!("{indent}{}{join}\n", typescript_string(piece)));
     }
     out
 }

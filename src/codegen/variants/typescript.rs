@@ -2,7 +2,7 @@
 //! blocks, the shared constants, and the `openai` package's parts when a variant needs them).
 
 use super::super::literal::{split_lines, typescript_string};
-use super::super::typescript::{string_constant, SEMAPHORE};
+use super::super::typescript::{joined_string, string_constant, SEMAPHORE};
 use super::{Block, Program};
 
 /// Prettier's line length.
@@ -92,20 +92,7 @@ fn blocks(blocks: &[Block<'_>]) -> String {
 
 /// `name: "…",` inside a block, split into `+`-joined pieces when it is long.
 fn field(name: &str, text: &str) -> String {
-    let one_line = format!("    {name}: {},\n", typescript_string(text));
-    if one_line.chars().count() <= WIDTH + 1 {
-        return one_line;
-    }
-    let pieces = split_lines(text, WIDTH - 12);
-    if pieces.len() == 1 {
-        return format!("    {name}:\n      {},\n", typescript_string(text));
-    }
-    let mut out = format!("    {name}:\n");
-    for (i, piece) in pieces.iter().enumerate() {
-        let end = if i + 1 == pieces.len() { "," } else { " +" };
-        out.push_str(&format!("      {}{end}\n", typescript_string(piece)));
-    }
-    out
+    joined_string(&format!("    {name}:"), "      ", ",", text)
 }
 
 fn constants(program: &Program<'_>) -> String {
