@@ -169,12 +169,13 @@ pub fn PatternPanel() -> impl IntoView {
     let app = use_app();
     let summary = Memo::new(move |_| {
         let now = app.live.now_ms.get();
+        // Only a pattern run reads its plan (a copy of it each frame would be wasted otherwise).
+        if app.live.with_view(|view| view.mode) != Some(Some(RunKind::Pattern)) {
+            return None;
+        }
         let plan = app.live.plan();
         app.live
             .with_view(|view| {
-                if view.mode != Some(RunKind::Pattern) {
-                    return None;
-                }
                 let plan: PatternPlan = serde_json::from_value(plan).ok()?;
                 // Map-reduce and the cached prefix have their own panel.
                 if super::patterns_map_cache::is_map_cache(plan.settings.pattern) {

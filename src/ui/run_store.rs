@@ -97,7 +97,7 @@ pub struct LaneHandle {
     store: StoredValue<RunStore, LocalStorage>,
     /// Any change of the lane.
     changed: Trigger,
-    /// A change of what its bar shows: status, phases, times, retries, queue, network — not
+    /// A change of what its bar shows: status, phases, times, retries, queue, cache, network — not
     /// its text or tokens, which change on almost every frame while it streams.
     bar: Trigger,
 }
@@ -159,6 +159,8 @@ pub struct BarSignature {
     first_token: bool,
     queued_for: Option<QueueReason>,
     outcome: bool,
+    /// Prompt-cache writes and reads (usage arrives a few times per call, not per chunk).
+    cache_tokens: (u32, u32),
 }
 
 impl BarSignature {
@@ -172,6 +174,10 @@ impl BarSignature {
             first_token: lane.first_token_ms.is_some(),
             queued_for: lane.queued_for,
             outcome: lane.outcome.is_some(),
+            cache_tokens: (
+                lane.usage.cache_creation_input_tokens,
+                lane.usage.cache_read_input_tokens,
+            ),
         }
     }
 }

@@ -97,7 +97,7 @@ pub fn LaneRow(
     let cache = {
         let h = handle.clone();
         Memo::new(move |_| {
-            h.with(|v| {
+            h.with_bar(|v| {
                 let u = v.usage;
                 let marked = v.request.as_ref().is_some_and(|r| r.cache_system);
                 (marked || u.cache_creation_input_tokens + u.cache_read_input_tokens > 0)
