@@ -277,6 +277,20 @@ impl LiveRun {
             .unwrap_or_default()
     }
 
+    /// The plan of the current run when it is a pattern run (read in place, not copied),
+    /// subscribing the caller to its run-level changes.
+    pub fn pattern_plan(&self) -> Option<crate::patterns::PatternPlan> {
+        use serde::Deserialize;
+        self.run_changed.track();
+        self.with_store_untracked(|s| {
+            if s.view.mode != Some(crate::engine::RunKind::Pattern) {
+                return None;
+            }
+            crate::patterns::PatternPlan::deserialize(&s.plan).ok()
+        })
+        .flatten()
+    }
+
     /// Whether the current run's calls go over HTTP (not to the simulated model).
     pub fn over_http(&self) -> bool {
         self.inner.with_value(|inner| inner.network_url.is_some())

@@ -4,10 +4,10 @@
 
 use super::state::use_app;
 use crate::base::seconds_text;
-use crate::engine::{Group, RunKind};
+use crate::engine::Group;
 use crate::patterns::hedge_rounds::{explain_rounds, hedge_over_rounds, HedgeRounds};
 use crate::patterns::{
-    explain, summarize, Extraction, HedgeSummary, Pattern, PatternPlan, PatternSummary, MAX_SAMPLES,
+    explain, summarize, Extraction, HedgeSummary, Pattern, PatternSummary, MAX_SAMPLES,
 };
 use crate::workspace::{PageMode, Workspace};
 use leptos::prelude::*;
@@ -169,14 +169,9 @@ pub fn PatternPanel() -> impl IntoView {
     let app = use_app();
     let summary = Memo::new(move |_| {
         let now = app.live.now_ms.get();
-        // Only a pattern run reads its plan (a copy of it each frame would be wasted otherwise).
-        if app.live.with_view(|view| view.mode) != Some(Some(RunKind::Pattern)) {
-            return None;
-        }
-        let plan = app.live.plan();
+        let plan = app.live.pattern_plan()?;
         app.live
             .with_view(|view| {
-                let plan: PatternPlan = serde_json::from_value(plan).ok()?;
                 // Map-reduce and the cached prefix have their own panel.
                 if super::patterns_map_cache::is_map_cache(plan.settings.pattern) {
                     return None;

@@ -5,13 +5,13 @@
 
 use super::state::use_app;
 use crate::base::seconds_text;
-use crate::engine::{Group, RunKind};
+use crate::engine::Group;
 use crate::patterns::map_cache_summary::{
     explain_map_cache, summarize_map_cache, CacheCounts, MapCacheSummary,
 };
 use crate::patterns::map_reduce::MapReducePlan;
 use crate::patterns::summary::GroupSummary;
-use crate::patterns::{Pattern, PatternPlan};
+use crate::patterns::Pattern;
 use leptos::prelude::*;
 
 /// Whether `pattern` is drawn by this panel (the other patterns by `PatternPanel`).
@@ -24,14 +24,9 @@ pub fn MapCachePanel() -> impl IntoView {
     let app = use_app();
     let summary = Memo::new(move |_| {
         let now = app.live.now_ms.get();
-        // Only a pattern run reads its plan (a copy of it each frame would be wasted otherwise).
-        if app.live.with_view(|view| view.mode) != Some(Some(RunKind::Pattern)) {
-            return None;
-        }
-        let plan = app.live.plan();
+        let plan = app.live.pattern_plan()?;
         app.live
             .with_view(|view| {
-                let plan: PatternPlan = serde_json::from_value(plan).ok()?;
                 let pattern = plan.settings.pattern;
                 if !is_map_cache(pattern) {
                     return None;
