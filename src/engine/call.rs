@@ -4,7 +4,7 @@ use super::cancel::{CancelReason, CancelToken};
 use super::event::{Emitter, EventKind, LaneId, Outcome};
 use super::retry::RetryPolicy;
 use super::semaphore::Semaphore;
-use crate::base::SplitMix64;
+use crate::base::{SplitMix64, YieldNow};
 use crate::providers::{
     AssistantMessage, ModelRequest, Provider, ProviderError, ProviderEvent, ResponseAccumulator,
     Usage,
@@ -216,6 +216,10 @@ async fn attempt_until_done(
             attempt: retry,
             request: Some(request.clone()),
         });
+        // Give way once the start is stamped: every call of a batch started in one tick is
+        // stamped before any of them composes or sends its request, so the launch skew stays
+        // flat as the batch grows (see `YieldNow`).
+        YieldNow::default().await;
         progress.borrow_mut().response = ResponseAccumulator::default();
         match stream_once(ctx, lane, request, retry, progress).await {
             Ok(()) => return Ok(()),

@@ -197,7 +197,7 @@ async fn run_group(
             };
             // Results come back in question order whatever order they finish in. Above 30
             // calls `futures::join_all` runs them in a `FuturesOrdered`, which polls only the
-            // calls that were woken and hands the thread back when calls yield: each provider
+            // calls that were woken and hands the thread back when calls yield: each call
             // yields once right after its start is stamped, so a batch of 1,000 gets all its
             // starts stamped before any of them does its heavier work.
             // The requests are built before the first call starts, not between the starts.

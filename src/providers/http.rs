@@ -163,12 +163,7 @@ impl Provider for HttpProvider {
                 }
                 match ex.body {
                     Body::Done => return None,
-                    Body::NotSent => {
-                        // Let every call of a batch be started (and stamped) before any of them
-                        // spends time building its request.
-                        crate::providers::YieldNow::default().await;
-                        ex.send().await
-                    }
+                    Body::NotSent => ex.send().await,
                     Body::Reading { .. } => ex.read_chunk().await,
                 }
             }

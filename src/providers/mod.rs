@@ -12,7 +12,6 @@ mod response;
 pub mod scripted;
 mod setup;
 pub mod simulated;
-mod yield_now;
 
 #[cfg(target_arch = "wasm32")]
 pub mod http;
@@ -24,7 +23,6 @@ pub use crate::wire::model::{
 pub use network_hint::{network_failure_message, not_an_event_stream_message, ApiFormat};
 pub use response::ResponseAccumulator;
 pub use setup::{check_http_setup, needs_key, SetupProblem};
-pub use yield_now::YieldNow;
 
 use futures::stream::LocalBoxStream;
 

@@ -361,9 +361,6 @@ impl Provider for SimulatedProvider {
         let request = request.clone();
         let draw = self.next_draw(&request.last_user_text());
         let events = futures::stream::once(async move {
-            // The "server" thinks after the call has started, so a batch of calls started in one
-            // tick all get their start stamped before any answer is composed.
-            super::YieldNow::default().await;
             let mut inside = match simulator.server.arrive() {
                 Ok(inside) => inside,
                 Err(refused) => {

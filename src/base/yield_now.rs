@@ -1,7 +1,7 @@
 //! [`YieldNow`]: gives way once, and a whole batch of calls gives way together.
 //!
-//! Providers await it before their first real work, so that every call of a batch started in
-//! one tick is stamped before any of them composes or sends its request. A plain "wake myself
+//! The engine awaits it right after it stamps a call's start, so that every call of a batch
+//! started in one tick is stamped before any of them composes or sends its request. A plain "wake myself
 //! and return pending" would do that, but `FuturesUnordered` (inside `join_all` above 30
 //! futures) reads two self-woken futures as a request to hand the thread back: a batch of
 //! 1,000 calls then took 500 trips through the executor (and the page's microtask queue)
