@@ -261,11 +261,14 @@ pub fn answer(question: &str, target_words: usize, rng: &mut SplitMix64) -> Stri
         order.swap(i, rng.index(i + 1));
     }
     let mut point = 0;
-    while text.split_whitespace().count() < target_words.saturating_sub(25).max(20)
-        && point < POINTS.len()
-    {
+    // Counted as the text grows (each piece ends in whitespace, so the counts add up): counting
+    // the whole text again for every point made a thousand answers a 25 ms task.
+    let mut word_count = text.split_whitespace().count();
+    while word_count < target_words.saturating_sub(25).max(20) && point < POINTS.len() {
         let sentence = POINTS[order[point]];
-        text.push_str(&format!("- **{}** {}\n", capitalize(&k(point)), sentence));
+        let line = format!("- **{}** {}\n", capitalize(&k(point)), sentence);
+        word_count += line.split_whitespace().count();
+        text.push_str(&line);
         point += 1;
     }
     let closing = pick(

@@ -173,6 +173,9 @@ impl Schedule {
     }
 }
 
+/// How long a cut waits after the last bytes that went out before it.
+const CUT_GRACE: Duration = Duration::from_millis(50);
+
 /// Wire bytes of one answer, already encoded by an API module.
 #[derive(Debug, Clone, Default)]
 pub struct Events {
@@ -236,10 +239,16 @@ pub fn assemble(
                 Failure::Malformed(_) => Step::Data(events.malformed),
                 Failure::Midstream(_) => Step::Data(events.midstream_error),
             };
-            steps.push(Timed {
-                at: schedule.at(sent),
-                step,
-            });
+            // A cut comes at least `CUT_GRACE` after the last bytes: a connection closed
+            // sooner can reach the client before those bytes are read, and drop them with it.
+            let at = match failure {
+                Failure::Cut(_) => {
+                    let last_bytes = steps.last().map_or(schedule.first, |t| t.at);
+                    schedule.at(sent).max(last_bytes + CUT_GRACE)
+                }
+                _ => schedule.at(sent),
+            };
+            steps.push(Timed { at, step });
             if goes_on {
                 steps.extend(rest.into_iter().enumerate().map(|(i, bytes)| Timed {
                     at: schedule.at(sent + i),
