@@ -5,10 +5,12 @@
 
 mod limits;
 mod runs;
+mod workflow;
 use super::literal::{split_lines, typescript_string};
 use super::Runs;
 use super::{comment_block, temperature_note, Setup, SUBSTITUTE_NOTE, TITLE};
 use runs::*;
+use workflow::*;
 
 /// Prettier's line length.
 const WIDTH: usize = 80;
