@@ -6,7 +6,7 @@ const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", hea
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"] });
 for (let r = 0; r < reps; r++) {
   const { context, page } = await openWith(browser, site, { topic: "x", questions: numberedQuestions(count), simulation: { seed: 7, speed: 10 }, run: { concurrency_limit: null } });
-  if (css) await page.addStyleTag({ content: css });
+  if (css) await page.evaluate((css) => { const s = new CSSStyleSheet(); s.replaceSync(css); document.adoptedStyleSheets = [...document.adoptedStyleSheets, s]; }, css);
   await page.evaluate(() => {
     const b = { longTasks: [], frames: [] }; window.__bench = b;
     new PerformanceObserver((l) => { for (const e of l.getEntries()) b.longTasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: "longtask", buffered: true });
