@@ -29,6 +29,14 @@ pub trait Clock {
     fn now_ms(&self) -> f64;
     /// A future that completes after `ms` milliseconds. Dropping it cancels the timer.
     fn sleep(&self, ms: f64) -> LocalBoxFuture<'static, ()>;
+    /// Gives way to the host before heavier work: a browser gets its thread back (a task of its
+    /// own, shared by a few dozen callers), so a thousand calls composing their answers at once
+    /// are not one long task; elsewhere the batch yields once, together ([`YieldNow`]).
+    ///
+    /// [`YieldNow`]: super::YieldNow
+    fn give_way(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(super::YieldNow::default())
+    }
 }
 
 /// Time that only moves when every task is waiting: the executor in [`run_virtual`] jumps it to

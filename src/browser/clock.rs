@@ -43,6 +43,10 @@ impl Clock for BrowserClock {
             key: None,
         })
     }
+
+    fn give_way(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(super::give_way::GiveWay::default())
+    }
 }
 
 /// A sleeper's place in the queue: its deadline in microseconds, then a unique number.

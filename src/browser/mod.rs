@@ -2,6 +2,7 @@
 //! small helpers around page APIs. Everything here is wasm-only.
 
 mod clock;
+mod give_way;
 pub mod page;
 
 pub use clock::BrowserClock;

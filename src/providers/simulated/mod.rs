@@ -361,6 +361,9 @@ impl Provider for SimulatedProvider {
         let request = request.clone();
         let draw = self.next_draw(&request.last_user_text());
         let events = futures::stream::once(async move {
+            // The "server" composes its answer in a turn of its own: a thousand calls started
+            // together do not compose a thousand answers in the task that started them.
+            simulator.clock.give_way().await;
             let mut inside = match simulator.server.arrive() {
                 Ok(inside) => inside,
                 Err(refused) => {
