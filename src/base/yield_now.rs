@@ -1,16 +1,19 @@
 //! [`YieldNow`]: gives way once, and a whole batch of calls gives way together.
 //!
 //! The engine awaits it right after it stamps a call's start, so that every call of a batch
-//! started in one tick is stamped before any of them composes or sends its request. A plain "wake myself
-//! and return pending" would do that, but `FuturesUnordered` (inside `join_all` above 30
-//! futures) reads two self-woken futures as a request to hand the thread back: a batch of
-//! 1,000 calls then took 500 trips through the executor (and the page's microtask queue)
-//! before its last call was started, and the launch skew grew with N.
+//! started in one tick is stamped before any of them composes or sends its request (and it is
+//! [`Clock::give_way`] where the host has no thread to hand back: native runs, virtual time). A
+//! plain "wake myself and return pending" would do that, but `FuturesUnordered` (inside
+//! `join_all` above 30 futures) reads two self-woken futures as a request to hand the thread
+//! back: a batch of 1,000 calls then took 500 trips through the executor (and the page's
+//! microtask queue) before its last call was started, and the launch skew grew with N.
 //!
 //! So only the first call to yield wakes itself (the *leader*); every call that yields while a
 //! leader is waiting leaves its waker with it, and the leader wakes them all when it is polled
 //! again (after every other task that was ready) — or when it is dropped, so that nobody is left
 //! waiting. The executor sees one self-woken future per batch.
+//!
+//! [`Clock::give_way`]: super::Clock::give_way
 
 use std::cell::RefCell;
 use std::future::Future;
