@@ -1,4 +1,8 @@
-//! Pure helpers for drawing the timeline: nice axis lengths, tick spacing, labels.
+//! Pure helpers for drawing the timeline: nice axis lengths, tick spacing, labels, and how many
+//! rows a frame builds ([`RowBatch`]).
+
+mod row_batch;
+pub use row_batch::RowBatch;
 
 /// The smallest "nice" axis length (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ ms) at least `ms`
 /// (and at least one second), so the axis rescales in a few visible steps, not every frame.

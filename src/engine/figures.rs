@@ -5,7 +5,7 @@
 //! (the synthesis is serial; with a limit of k, the calls run in rounds).
 
 use super::event::{Group, LaneKind};
-use super::pricing::usage_cost_usd;
+use super::pricing::{cache_multipliers, price_of, usage_cost_with};
 use super::timeline::{LaneStatus, LaneView, RunView};
 use serde::Serialize;
 
@@ -280,8 +280,19 @@ fn group_figures(view: &RunView, group: Group, now_ms: f64) -> Option<GroupFigur
 }
 
 /// What the lanes cost at `model`'s price, cache writes and reads at their multipliers.
+/// The price is looked up once: the figures are computed every frame, over every lane.
 pub fn lanes_cost_usd(model: &str, lanes: &[&LaneView]) -> Option<f64> {
-    lanes.iter().map(|l| usage_cost_usd(model, &l.usage)).sum()
+    if lanes.is_empty() {
+        return Some(0.0);
+    }
+    let price = price_of(model)?;
+    let cache = cache_multipliers(model);
+    Some(
+        lanes
+            .iter()
+            .map(|l| usage_cost_with(price, cache, &l.usage))
+            .sum(),
+    )
 }
 
 #[cfg(test)]

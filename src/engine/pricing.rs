@@ -78,7 +78,15 @@ pub fn cache_multipliers(model: &str) -> CacheMultipliers {
 
 /// The cost of a response's usage at `price`, cache writes and reads at `model`'s multipliers.
 pub fn usage_cost_at(price: Price, model: &str, usage: &crate::providers::Usage) -> f64 {
-    let cache = cache_multipliers(model);
+    usage_cost_with(price, cache_multipliers(model), usage)
+}
+
+/// The cost of a response's usage at `price`, cache writes and reads at `cache`'s multipliers.
+pub fn usage_cost_with(
+    price: Price,
+    cache: CacheMultipliers,
+    usage: &crate::providers::Usage,
+) -> f64 {
     let input = usage.input_tokens as f64
         + usage.cache_creation_input_tokens as f64 * cache.write
         + usage.cache_read_input_tokens as f64 * cache.read;

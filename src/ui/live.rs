@@ -71,12 +71,11 @@ struct Inner {
     network_entries_taken: Vec<(f64, f64)>,
     /// How many lanes have a handle (and rows) so far.
     created: usize,
+    /// How many rows the next frame builds.
+    row_batch: crate::layout::RowBatch,
     /// The full events of the latest round while an older one is on show.
     latest_events: Option<Vec<Event>>,
 }
-
-/// The most rows built in one animation frame.
-const NEW_LANES_PER_FRAME: usize = 50;
 
 impl LiveRun {
     /// A page's run state; call it inside the page's reactive owner, which will own every run.
@@ -181,6 +180,7 @@ impl LiveRun {
             inner.network_matched = Vec::new();
             inner.network_entries_taken = Vec::new();
             inner.created = 0;
+            inner.row_batch = Default::default();
             inner.latest_events = None;
         });
         self.log.set(Vec::new());
@@ -325,6 +325,10 @@ impl LiveRun {
         else {
             return;
         };
+        let row_batch = self
+            .inner
+            .try_update_value(|inner| inner.row_batch.next(BrowserClock.now_ms()))
+            .unwrap_or(crate::layout::RowBatch::MIN);
         let Some(scope) = scope else { return };
         // Lanes whose state changed this frame, and whether their bar did.
         let mut changed: Vec<(LaneId, bool)> = Vec::new();
@@ -375,9 +379,9 @@ impl LiveRun {
                 (false, Some(origin)) => BrowserClock.now_ms() - origin,
                 _ => s.view.last_event_ms,
             };
-            // Rows are built at most a batch per frame, so hundreds of lanes opening at once
-            // never make one long task.
-            let end = (created + NEW_LANES_PER_FRAME).min(s.view.lanes.len());
+            // Rows are built a batch per frame, so hundreds of lanes opening at once never make
+            // one long task; the batch follows how late the frames come (see `RowBatch`).
+            let end = (created + row_batch).min(s.view.lanes.len());
             let new_lanes: Vec<(LaneId, LaneInfo)> = s.view.lanes[created..end]
                 .iter()
                 .map(|l| (l.id, l.info.clone()))

@@ -32,6 +32,7 @@ mod settings;
 mod state;
 mod timeline;
 mod timeline_details;
+mod timeline_row_attributes;
 mod timeline_rows;
 mod variants;
 

@@ -11,10 +11,12 @@
 use super::run_store::LaneHandle;
 use super::state::use_app;
 use super::timeline::{Geometry, RowKey, RowPositions, AXIS_HEIGHT, BAR_HEIGHT, ROW_HEIGHT};
+use super::timeline_row_attributes::keep_row_attributes;
 use crate::base::seconds_text;
 use crate::engine::{Group, LaneId, LaneKind, LaneStatus};
 use crate::layout::truncate_at_word;
 use leptos::prelude::*;
+use leptos::svg::G;
 
 /// Where still-open phases end: far beyond any axis, hidden by the future mask.
 const OPEN_END_MS: f64 = 1.0e7;
@@ -69,47 +71,7 @@ pub fn LaneRow(
     let id = handle.id;
     let round = handle.round;
     let info = handle.info.clone();
-    let status = {
-        let h = handle.clone();
-        Memo::new(move |_| h.with_bar(|v| v.status).unwrap_or(LaneStatus::Cancelled))
-    };
-    // `data-queued-for`: what a queued lane waits for (a permit, the request or token budget).
-    let queued_for = {
-        let h = handle.clone();
-        Memo::new(move |_| {
-            h.with_bar(|v| {
-                v.queued_for
-                    .filter(|_| v.status == LaneStatus::Queued)
-                    .map(|r| r.as_str())
-            })
-            .flatten()
-        })
-    };
-    let times = {
-        let h = handle.clone();
-        Memo::new(move |_| {
-            h.with_bar(|v| (v.started_ms, v.ended_ms, v.retries))
-                .unwrap_or_default()
-        })
-    };
-    // A cached prefix: the lane's cache writes and reads (when its request marked one, or
-    // the server reported any).
-    let cache = {
-        let h = handle.clone();
-        Memo::new(move |_| {
-            h.with_bar(|v| {
-                let u = v.usage;
-                let marked = v.request.as_ref().is_some_and(|r| r.cache_system);
-                (marked || u.cache_creation_input_tokens + u.cache_read_input_tokens > 0)
-                    .then_some((u.cache_creation_input_tokens, u.cache_read_input_tokens))
-            })
-            .flatten()
-        })
-    };
-    let network = {
-        let h = handle.clone();
-        Memo::new(move |_| h.network())
-    };
+    let element = NodeRef::<G>::new();
     let position =
         Memo::new(move |_| row_of.with(|m| m.get(&RowKey::Lane(id)).copied().unwrap_or((0, 0))));
     // In the whole timeline (for the tooltip), and inside this chunk's svg.
@@ -135,7 +97,6 @@ pub fn LaneRow(
         LaneKind::PatternCall { backup, level, .. } => (backup.then_some("true"), level),
         _ => (None, None),
     };
-    let racing = info.group == Group::Race;
     let kind_class = match info.kind {
         LaneKind::Question { .. } => "question",
         LaneKind::Synthesis => "synthesis",
@@ -150,36 +111,29 @@ pub fn LaneRow(
     } else {
         format!("{} · {}", info.variant.letter(), info.label)
     };
-    let aria = format!("{}: {}", info.run_name(), label);
-    let ms_attr = |v: Option<f64>| v.map(|ms| format!("{ms:.1}")).unwrap_or_default();
+    keep_row_attributes(
+        element,
+        handle.clone(),
+        kind_class,
+        format!("{}: {}", info.run_name(), label),
+    );
     view! {
         <g
-            class=move || format!("lane {kind_class} status-{}", status.get().as_str())
+            node_ref=element
             data-testid=testid
             data-run=info.run_name()
             data-round=round
             data-variant=info.variant.letter().to_string()
             data-lane-index=lane_index
             data-lane-id=id
-            data-status=move || status.get().as_str()
-            data-queued-for=move || queued_for.get()
-            data-start-ms=move || ms_attr(times.get().0)
-            data-end-ms=move || ms_attr(times.get().1)
-            data-retries=move || times.get().2
             data-tool=tool
             data-conversation=conversation
             data-parent=info.parent
             data-hedge=hedge
             data-level=level
-            data-cache-write-tokens=move || cache.get().map(|c| c.0)
-            data-cache-read-tokens=move || cache.get().map(|c| c.1)
-            data-winner=move || (racing && status.get() == LaneStatus::Done).then_some("true")
-            data-stalled-ms=move || network.with(|n| n.as_ref().map(|n| format!("{:.1}", n.stalled_ms())))
-            data-protocol=move || network.with(|n| n.as_ref().map(|n| n.protocol.clone()))
             transform=move || format!("translate(0,{})", y_in_chunk())
             tabindex="0"
             role="button"
-            aria-label=move || format!("{aria} ({})", status.get().as_str())
             on:pointerenter=move |_| hovered.set(Some((id, y())))
             on:pointerleave=move |_| hovered.set(None)
             on:focus=move |_| hovered.set(Some((id, y())))
@@ -195,7 +149,7 @@ pub fn LaneRow(
             // Its width is the timeline's `--frame-w` (CSS).
             <rect class="row-hit" x="0" y="0" height=ROW_HEIGHT></rect>
             <Show when=move || drawn.get()>
-                <LaneDrawing handle=handle.clone() label=label.clone() depth=depth geometry=geometry status=status times=times network=network />
+                <LaneDrawing handle=handle.clone() label=label.clone() depth=depth geometry=geometry />
             </Show>
         </g>
     }
@@ -209,10 +163,19 @@ fn LaneDrawing(
     label: String,
     depth: Signal<usize>,
     geometry: Memo<Geometry>,
-    status: Memo<LaneStatus>,
-    times: Memo<(Option<f64>, Option<f64>, u32)>,
-    network: Memo<Option<crate::network::NetworkPhases>>,
 ) -> impl IntoView {
+    let status = {
+        let h = handle.clone();
+        Memo::new(move |_| h.with_bar(|v| v.status).unwrap_or(LaneStatus::Cancelled))
+    };
+    let ended_ms = {
+        let h = handle.clone();
+        Memo::new(move |_| h.with_bar(|v| v.ended_ms).flatten())
+    };
+    let network = {
+        let h = handle.clone();
+        Memo::new(move |_| h.network())
+    };
     let phases = Memo::new(move |_| handle.with_bar(|v| v.phases.clone()).unwrap_or_default());
     let bar_y = (ROW_HEIGHT - BAR_HEIGHT) / 2.0;
     // Only a resize changes it; a rescale changes only the CSS variables of the timeline.
@@ -243,7 +206,7 @@ fn LaneDrawing(
             })}
             {move || {
                 let st = status.get();
-                times.get().1.filter(|_| st.is_terminal()).map(|end| view! {
+                ended_ms.get().filter(|_| st.is_terminal()).map(|end| view! {
                     <line class=format!("cap {}", st.as_str()) x1=end x2=end y1=bar_y - 2.0 y2=bar_y + BAR_HEIGHT + 2.0></line>
                 })
             }}

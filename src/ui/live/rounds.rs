@@ -151,6 +151,7 @@ impl LiveRun {
             let scope = RunScope::new(&parent, plan).with_round(round);
             scope.store.update_value(|s| s.events = events);
             inner.created = 0;
+            inner.row_batch = Default::default();
             inner.network_matched = Vec::new();
             inner.scope.replace(scope)
         });
