@@ -4,24 +4,26 @@
 //! Events are recorded in the [`RunStore`] as they happen and queued; a `requestAnimationFrame`
 //! loop drains the queue, folds it into the store's [`RunView`], and notifies only the lanes that
 //! changed. The page therefore re-renders at most once a frame, however many calls stream at once.
+//!
+//! Here: starting, cancelling and reading a run. The frame loop is in [`frame`], the network
+//! phases of HTTP lanes in [`network_timings`], repeated rounds in [`rounds`] and
+//! [`variant_rounds`].
 
-use super::run_store::{BarSignature, LaneHandle, RunScope, RunStore};
+use super::run_store::{LaneHandle, RunScope, RunStore};
 use crate::agent::{run_agents, run_agents_compare, AgentPlan};
 use crate::browser::{page, BrowserClock};
 use crate::engine::{
-    log_line, CancelReason, CancelToken, Clock, CompareTiming, Event, EventKind, Group, LaneId,
-    LaneInfo, LaneStatus, LogLine, RunEnv, RunFigures, RunPlan, RunView, SynthesisSkip, Variant,
+    CancelReason, CancelToken, Clock, CompareTiming, Event, Group, LaneId, LogLine, RunEnv,
+    RunFigures, RunPlan, RunView, SynthesisSkip,
 };
-use crate::network::{match_entries, NetworkPhases, TimedCall};
 use crate::providers::Provider;
 use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::Duration;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
+mod frame;
+mod network_timings;
 mod rounds;
 mod variant_rounds;
 pub use rounds::ProviderForRound;
@@ -294,256 +296,6 @@ impl LiveRun {
     /// Whether the current run's calls go over HTTP (not to the simulated model).
     pub fn over_http(&self) -> bool {
         self.inner.with_value(|inner| inner.network_url.is_some())
-    }
-
-    fn schedule_frame(&self) {
-        let Some(scheduled) = self
-            .inner
-            .try_with_value(|inner| inner.frame_scheduled.clone())
-        else {
-            return;
-        };
-        if scheduled.replace(true) {
-            return;
-        }
-        let this = *self;
-        let callback = Closure::once_into_js(move || {
-            scheduled.set(false);
-            this.frame();
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window.request_animation_frame(callback.unchecked_ref());
-        }
-    }
-
-    /// One animation frame: fold the queued events into the store, notify the lanes that
-    /// changed, keep the clock moving.
-    fn frame(&self) {
-        let Some((finished, scope, created)) = self
-            .inner
-            .try_with_value(|inner| (inner.finished.get(), inner.scope.clone(), inner.created))
-        else {
-            return;
-        };
-        let row_batch = self
-            .inner
-            .try_update_value(|inner| inner.row_batch.next(BrowserClock.now_ms()))
-            .unwrap_or(crate::layout::RowBatch::MIN);
-        let Some(scope) = scope else { return };
-        // Lanes whose state changed this frame, and whether their bar did.
-        let mut changed: Vec<(LaneId, bool)> = Vec::new();
-        let mut new_lines: Vec<LogLine> = Vec::new();
-        let folded = scope.store.try_update_value(|s| {
-            let RunStore {
-                events,
-                folded,
-                view,
-                ..
-            } = s;
-            let new_events = &events[*folded..];
-            *folded = events.len();
-            let some_ended = new_events
-                .iter()
-                .any(|e| matches!(e.kind, EventKind::Finished { .. }));
-            let any_events = !new_events.is_empty();
-            let bars_before: Vec<BarSignature> = if any_events {
-                view.lanes.iter().map(BarSignature::of).collect()
-            } else {
-                Vec::new()
-            };
-            let mut touched = vec![false; view.lanes.len()];
-            let mut changed_lanes = Vec::new();
-            for event in new_events {
-                if let Some(lane) = view.apply(event) {
-                    if lane >= touched.len() {
-                        touched.resize(lane + 1, false);
-                    }
-                    if !std::mem::replace(&mut touched[lane], true) {
-                        changed_lanes.push(lane);
-                    }
-                }
-                if let Some(line) = log_line(event, view) {
-                    new_lines.push(line);
-                }
-            }
-            // A bar is notified only when what it shows changed, not for each chunk of text.
-            changed.extend(changed_lanes.into_iter().map(|lane| {
-                let bar = match (bars_before.get(lane), view.lanes.get(lane)) {
-                    (Some(before), Some(after)) => *before != BarSignature::of(after),
-                    _ => true,
-                };
-                (lane, bar)
-            }));
-            s.network.resize(s.view.lanes.len(), None);
-            let now = match (finished, s.origin_ms) {
-                (false, Some(origin)) => BrowserClock.now_ms() - origin,
-                _ => s.view.last_event_ms,
-            };
-            // Rows are built a batch per frame, so hundreds of lanes opening at once never make
-            // one long task; the batch follows how late the frames come (see `RowBatch`).
-            let end = (created + row_batch).min(s.view.lanes.len());
-            let new_lanes: Vec<(LaneId, LaneInfo)> = s.view.lanes[created..end]
-                .iter()
-                .map(|l| (l.id, l.info.clone()))
-                .collect();
-            // With variants, the run's own figures are variant A's (the table shows them all).
-            let figures = (any_events || finished).then(|| {
-                if s.view.lanes.iter().any(|l| l.info.variant != Variant::A) {
-                    RunFigures::compute(&s.view.only_variant(Variant::A), now)
-                } else {
-                    RunFigures::compute(&s.view, now)
-                }
-            });
-            (
-                now,
-                new_lanes,
-                figures,
-                end < s.view.lanes.len(),
-                some_ended,
-            )
-        });
-        let Some((now, new_lanes, figures, more_to_create, some_ended)) = folded else {
-            return;
-        };
-        let end = created + new_lanes.len();
-        self.inner.update_value(|inner| inner.created = end);
-        if !new_lanes.is_empty() {
-            let handles: Vec<LaneHandle> = new_lanes
-                .into_iter()
-                .map(|(id, info)| scope.lane_handle(id, info))
-                .collect();
-            self.lanes.update(|lanes| lanes.extend(handles));
-        }
-        if !changed.is_empty() {
-            let lanes = self.lanes.read_untracked();
-            for (id, bar) in changed.iter().filter(|(id, _)| *id < created) {
-                if let Some(handle) = lanes.get(*id) {
-                    handle.notify(*bar);
-                }
-            }
-        }
-        if !new_lines.is_empty() {
-            self.log.update(|log| log.extend(new_lines));
-        }
-        if let Some(figures) = figures {
-            self.figures.set(figures);
-            self.run_changed.notify();
-        }
-        self.now_ms.set(now);
-        let over_http = self.inner.with_value(|inner| inner.network_url.is_some());
-        if over_http && (some_ended || finished) {
-            // The browser files a request's timing entry just after its body ends.
-            let this = *self;
-            set_timeout(
-                move || this.match_network_timings(0),
-                Duration::from_millis(60),
-            );
-        }
-        if finished && !more_to_create {
-            if self.running.get_untracked() {
-                self.keep_in_history(&scope);
-            }
-            self.running.set(false);
-            self.run_changed.notify();
-        } else {
-            self.schedule_frame();
-        }
-    }
-
-    /// Keeps the run that just ended in the history (its record, not its store).
-    fn keep_in_history(&self, scope: &RunScope) {
-        let number = self.run_number.get_untracked();
-        let round = self.round_shown.get_untracked();
-        let entry = scope.store.try_with_value(|s| {
-            crate::experiment::history::HistoryEntry::of_view(
-                number,
-                super::history::title_of(&s.view),
-                round,
-                &s.view,
-            )
-        });
-        if let Some(entry) = entry {
-            self.history.update(|h| h.push(entry));
-        }
-    }
-
-    /// Gives finished HTTP lanes their network phases from the Resource Timing entries; looks
-    /// again a little later (up to 7 times, about 6 s in all) while some have none, since a busy
-    /// browser may file an entry late.
-    fn match_network_timings(&self, attempt: u32) {
-        let Some(Some((url, scope, matched, taken))) = self.inner.try_with_value(|inner| {
-            Some((
-                inner.network_url.clone()?,
-                inner.scope.clone()?,
-                inner.network_matched.clone(),
-                inner.network_entries_taken.clone(),
-            ))
-        }) else {
-            return;
-        };
-        let Some(Some((origin, calls))) = scope.store.try_with_value(|s| {
-            let origin = s.origin_ms?;
-            let calls: Vec<TimedCall> = s
-                .view
-                .lanes
-                .iter()
-                .filter(|l| !matched.contains(&l.id))
-                .filter_map(|l| {
-                    // The last attempt began at the last "waiting" phase.
-                    let start = l
-                        .phases
-                        .iter()
-                        .rev()
-                        .find(|p| p.status == LaneStatus::Waiting)?
-                        .start_ms;
-                    Some(TimedCall {
-                        lane: l.id,
-                        start: origin + start,
-                        end: origin + l.ended_ms?,
-                    })
-                })
-                .collect();
-            Some((origin, calls))
-        }) else {
-            return;
-        };
-        if calls.is_empty() {
-            return;
-        }
-        let mut entries = page::resource_timings(&url);
-        entries.retain(|e| !taken.contains(&(e.start, e.response_end)));
-        let pairs = match_entries(&calls, &entries, 80.0);
-        if pairs.len() < calls.len() && attempt < 7 {
-            let this = *self;
-            set_timeout(
-                move || this.match_network_timings(attempt + 1),
-                Duration::from_millis(50 << attempt),
-            );
-        }
-        scope.store.try_update_value(|s| {
-            for (lane, entry) in &pairs {
-                if let Some(slot) = s.network.get_mut(*lane) {
-                    *slot = Some(NetworkPhases::from_entry(&entries[*entry], origin));
-                }
-            }
-        });
-        let lanes = self.lanes.read_untracked();
-        for (lane, _) in &pairs {
-            if let Some(handle) = lanes.get(*lane) {
-                handle.notify(true);
-            }
-        }
-        self.run_changed.notify();
-        self.inner.update_value(|inner| {
-            inner
-                .network_matched
-                .extend(pairs.iter().map(|(lane, _)| *lane));
-            inner.network_entries_taken.extend(
-                pairs
-                    .iter()
-                    .map(|(_, e)| (entries[*e].start, entries[*e].response_end)),
-            );
-        });
     }
 }
 
