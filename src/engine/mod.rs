@@ -66,8 +66,8 @@ pub use honest::{speedup_withheld, token_estimates, TokenEstimate};
 pub use log::{log_line, LogLine, LogTone};
 pub use plan::{fill_topic, CompareTiming, FailurePolicy, RunKind, RunMode, RunPlan};
 pub use pricing::{
-    cache_multipliers, cost_usd, price_of, usage_cost_at, usage_cost_usd, CacheMultipliers, Price,
-    CACHE_READ_MULTIPLIER, CACHE_WRITE_MULTIPLIER,
+    cache_multipliers, cost_usd, price_of, usage_cost_at, usage_cost_usd, usage_cost_with,
+    CacheMultipliers, Price, CACHE_READ_MULTIPLIER, CACHE_WRITE_MULTIPLIER,
 };
 pub use retry::RetryPolicy;
 pub use scheduler::{run, GroupReport, RunEnv, RunReport};

@@ -10,7 +10,9 @@ use super::map_reduce::BaselineFit;
 use super::summary::GroupSummary;
 use super::Pattern;
 use crate::base::seconds_text;
-use crate::engine::{price_of, usage_cost_at, Group, LaneKind, LaneView, Price, RunView};
+use crate::engine::{
+    cache_multipliers, price_of, usage_cost_with, Group, LaneKind, LaneView, Price, RunView,
+};
 
 /// The model whose list price stands in for a free one.
 pub const REFERENCE_MODEL: &str = "claude-sonnet-4-5";
@@ -85,6 +87,8 @@ fn summary_of(
         .iter()
         .filter(|l| groups.contains(&l.info.group))
         .collect();
+    // Looked up once, not per lane: the summary is drawn again every frame of the run.
+    let cache = cache_multipliers(&view.model);
     Some(GroupSummary {
         group: Some(named),
         wall_ms: end - start,
@@ -98,7 +102,7 @@ fn summary_of(
         cost_usd: Some(
             lanes
                 .iter()
-                .map(|l| usage_cost_at(price, &view.model, &l.usage))
+                .map(|l| usage_cost_with(price, cache, &l.usage))
                 .sum(),
         ),
     })

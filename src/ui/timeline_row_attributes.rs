@@ -17,6 +17,7 @@ use leptos::svg::G;
 #[derive(Clone, PartialEq)]
 struct RowState {
     status: LaneStatus,
+    /// What a queued lane waits for (a permit, the request or token budget).
     queued_for: Option<&'static str>,
     start_ms: Option<f64>,
     end_ms: Option<f64>,
@@ -29,42 +30,41 @@ struct RowState {
 }
 
 impl RowState {
+    /// What a lane whose run was replaced shows: cancelled, nothing else.
+    const REPLACED: RowState = RowState {
+        status: LaneStatus::Cancelled,
+        queued_for: None,
+        start_ms: None,
+        end_ms: None,
+        retries: 0,
+        cache: None,
+        stalled_ms: None,
+        protocol: None,
+    };
+
     fn of(handle: &LaneHandle) -> RowState {
         let network = handle.network();
-        let lane = handle.with_bar(|v| {
-            let u = v.usage;
-            let marked = v.request.as_ref().is_some_and(|r| r.cache_system);
-            RowState {
-                status: v.status,
-                queued_for: v
-                    .queued_for
-                    .filter(|_| v.status == LaneStatus::Queued)
-                    .map(|r| r.as_str()),
-                start_ms: v.started_ms,
-                end_ms: v.ended_ms,
-                retries: v.retries,
-                cache: (marked || u.cache_creation_input_tokens + u.cache_read_input_tokens > 0)
-                    .then_some((u.cache_creation_input_tokens, u.cache_read_input_tokens)),
-                stalled_ms: None,
-                protocol: None,
-            }
-        });
-        // A lane whose run was replaced reads as cancelled.
-        let mut state = lane.unwrap_or(RowState {
-            status: LaneStatus::Cancelled,
-            queued_for: None,
-            start_ms: None,
-            end_ms: None,
-            retries: 0,
-            cache: None,
-            stalled_ms: None,
-            protocol: None,
-        });
-        if let Some(n) = network {
-            state.stalled_ms = Some(n.stalled_ms());
-            state.protocol = Some(n.protocol);
-        }
-        state
+        handle
+            .with_bar(|v| {
+                let u = v.usage;
+                let marked = v.request.as_ref().is_some_and(|r| r.cache_system);
+                RowState {
+                    status: v.status,
+                    queued_for: v
+                        .queued_for
+                        .filter(|_| v.status == LaneStatus::Queued)
+                        .map(|r| r.as_str()),
+                    start_ms: v.started_ms,
+                    end_ms: v.ended_ms,
+                    retries: v.retries,
+                    cache: (marked
+                        || u.cache_creation_input_tokens + u.cache_read_input_tokens > 0)
+                        .then_some((u.cache_creation_input_tokens, u.cache_read_input_tokens)),
+                    stalled_ms: network.as_ref().map(|n| n.stalled_ms()),
+                    protocol: network.map(|n| n.protocol),
+                }
+            })
+            .unwrap_or(RowState::REPLACED)
     }
 }
 

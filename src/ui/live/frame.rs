@@ -34,16 +34,16 @@ impl LiveRun {
     /// One animation frame: fold the queued events into the store, notify the lanes that
     /// changed, keep the clock moving.
     fn frame(&self) {
-        let Some((finished, scope, created)) = self
-            .inner
-            .try_with_value(|inner| (inner.finished.get(), inner.scope.clone(), inner.created))
-        else {
+        let Some((finished, scope, created, row_batch)) = self.inner.try_update_value(|inner| {
+            (
+                inner.finished.get(),
+                inner.scope.clone(),
+                inner.created,
+                inner.row_batch.next(BrowserClock.now_ms()),
+            )
+        }) else {
             return;
         };
-        let row_batch = self
-            .inner
-            .try_update_value(|inner| inner.row_batch.next(BrowserClock.now_ms()))
-            .unwrap_or(crate::layout::RowBatch::MIN);
         let Some(scope) = scope else { return };
         // Lanes whose state changed this frame, and whether their bar did.
         let mut changed: Vec<(LaneId, bool)> = Vec::new();
