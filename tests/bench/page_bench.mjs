@@ -41,6 +41,8 @@ const { values: options } = parseArgs({
     "mock-max-tokens": { type: "string", default: "256" },
     "mock-questions": { type: "string" },
     chromium: { type: "string", default: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" },
+    // Slows the page's CPU in the scale runs (CDP), as a phone's would be: e.g. `--scale-cpu-slowdown 4`.
+    "scale-cpu-slowdown": { type: "string", default: "1" },
   },
 });
 if (!options.site || !options.api) {
@@ -264,6 +266,8 @@ async function scale(browser, count) {
     simulation: { seed: 7, speed: 10 },
     run: { concurrency_limit: null },
   });
+  const slowdown = Number(options["scale-cpu-slowdown"]);
+  if (slowdown > 1) await (await context.newCDPSession(page)).send("Emulation.setCPUThrottlingRate", { rate: slowdown });
   await instrument(page);
   await page.waitForTimeout(200); // a few quiet frames first
   const { start, end } = await runAndWait(page, "run-parallel");
